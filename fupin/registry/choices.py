@@ -1,0 +1,91 @@
+"""Coded values of the registry (建档立卡). Labels are the Chinese terms of the national system."""
+
+from django.db import models
+
+
+class HouseholdStatus(models.TextChoices):
+    # Changes only through identification / exit / monitoring services, each change an event.
+    NOT_EXITED = "not_exited", "未脱贫"
+    EXITED = "exited", "已脱贫"
+    RETURNED = "returned", "返贫"
+    MONITORED = "monitored", "监测户"
+    CANCELLED = "cancelled", "已销户"
+
+
+class HouseholdAttribute(models.TextChoices):
+    GENERAL = "general", "一般贫困户"
+    LOW_INCOME = "low_income", "低保贫困户"
+    DESTITUTE = "destitute", "特困供养贫困户"
+
+
+class IdentificationStandard(models.TextChoices):
+    NATIONAL = "national", "国家标准"
+    PROVINCIAL = "provincial", "省定标准"
+    CITY = "city", "市定标准"
+
+
+class PovertyCause(models.TextChoices):
+    ILLNESS = "illness", "因病"
+    DISABILITY = "disability", "因残"
+    SCHOOLING = "schooling", "因学"
+    DISASTER = "disaster", "因灾"
+    LACK_LAND = "lack_land", "缺土地"
+    LACK_WATER = "lack_water", "缺水"
+    LACK_SKILLS = "lack_skills", "缺技术"
+    LACK_LABOUR = "lack_labour", "缺劳力"
+    LACK_FUNDS = "lack_funds", "缺资金"
+    TRANSPORT = "transport", "交通条件落后"
+    NO_MOTIVATION = "no_motivation", "自身发展动力不足"
+    MARRIAGE = "marriage", "因婚"
+    OTHER = "other", "其他"
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    DISABILITY_CERT = "disability_cert", "残疾人证"
+    OTHER = "other", "其他"
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    SON = "son", "之子"
+    DAUGHTER = "daughter", "之女"
+    SON_IN_LAW = "son_in_law", "之女婿"
+    DAUGHTER_IN_LAW = "daughter_in_law", "之儿媳"
+    GRANDSON = "grandson", "之孙子"
+    GRANDDAUGHTER = "granddaughter", "之孙女"
+    FATHER = "father", "之父"
+    MOTHER = "mother", "之母"
+    SIBLING = "sibling", "之兄弟姐妹"
+    OTHER = "other", "其他"
+
+
+class Education(models.TextChoices):
+    ILLITERATE = "illiterate", "文盲或半文盲"
+    PRIMARY = "primary", "小学"
+    JUNIOR = "junior", "初中"
+    SENIOR = "senior", "高中"
+    VOCATIONAL = "vocational", "中专"
+    COLLEGE = "college", "大专及以上"
+    PRESCHOOL = "preschool", "学龄前儿童"
+
+
+class Health(models.TextChoices):
+    HEALTHY = "healthy", "健康"
+    CHRONIC = "chronic", "长期慢性病"
+    SERIOUS = "serious", "患有大病"
+    DISABLED = "disabled", "残疾"
+
+
+class LabourCapacity(models.TextChoices):
+    ORDINARY = "ordinary", "普通劳动力"
+    SKILLED = "skilled", "技能劳动力"
+    WEAK = "weak", "弱劳动力或半劳动力"
+    LOST = "lost", "丧失劳动力"
+    NONE = "none", "无劳动力"
