@@ -108,11 +108,6 @@ def user_create(*, actor: User | None, username: str, password: str, role: str, 
     return user
 
 
-def users_visible_to(actor: User):
-    from .scope import scoped
-    return scoped(User.objects.select_related("region"), actor, region_field="region_id")
-
-
 def _managed_user(actor: User, user_id: int) -> User:
     target = scoped_get(User.objects.select_related("region"), actor, pk=user_id, region_field="region_id",
                         for_update=True, need=Cap.MANAGE_USERS)
