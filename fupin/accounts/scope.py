@@ -41,6 +41,12 @@ def scope_of(user) -> Scope:
     return Scope(user_id=user.pk, role=user.role, region_code=region.code, codes=region.code_range)
 
 
+def in_code_range(field: str, codes: CodeRange) -> Q:
+    """`field` (a region code column or Region FK) lies in the code range. gte/lte rather than
+    `range` because Django allows only comparison lookups across a foreign key."""
+    return Q(**{f"{field}__gte": codes.low, f"{field}__lte": codes.high})
+
+
 def scope_filter(user, *, region_field: str, cadre_field: str | None = None) -> Q:
     """The Q object limiting a query to what `user` may see.
 
@@ -49,7 +55,7 @@ def scope_filter(user, *, region_field: str, cadre_field: str | None = None) -> 
     tied to households; a cadre sees nothing of a kind of data that has no cadre field.
     """
     scope = scope_of(user)
-    q = Q(**{f"{region_field}__range": scope.codes.as_tuple()})
+    q = in_code_range(region_field, scope.codes)
     if scope.cadre_only:
         if cadre_field is None:
             return Q(pk__in=[])
@@ -70,7 +76,7 @@ def scoped_get(qs: QuerySet, user, *, pk, region_field: str, cadre_field: str | 
     """
     qs = scoped(qs, user, region_field=region_field, cadre_field=cadre_field)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))  # lock only this row, not joined ones
     try:
         obj = qs.get(pk=pk)
     except (qs.model.DoesNotExist, ValueError, TypeError):

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, QuerySet
 
-from fupin.accounts.scope import scoped, scoped_get
+from fupin.accounts.scope import in_code_range, scoped, scoped_get
 from fupin.regions.codes import subtree_range
 
 from .models import Household, Member
@@ -19,7 +19,7 @@ def household_list(user, *, region_code: str | None = None, status: str | None =
                    q: str | None = None) -> QuerySet[Household]:
     qs = households_visible_to(user).select_related("village", "helper").annotate(member_count=Count("members"))
     if region_code:
-        qs = qs.filter(village_id__range=subtree_range(region_code).as_tuple())
+        qs = qs.filter(in_code_range("village_id", subtree_range(region_code)))
     if status:
         qs = qs.filter(status=status)
     if q:
@@ -53,18 +53,18 @@ def region_overview(user, region) -> dict:
 
     from .choices import HouseholdStatus
 
-    rng = region.code_range.as_tuple()
+    rng = region.code_range
     children = list(region_children(region))
-    households = households_visible_to(user).filter(village_id__range=rng)
-    members = members_visible_to(user).filter(household__village_id__range=rng)
+    households = households_visible_to(user).filter(in_code_range("village_id", rng))
+    members = members_visible_to(user).filter(in_code_range("household__village_id", rng))
     h_aggs = {"total": Count("id")}
     for status in HouseholdStatus:
         h_aggs[f"status_{status.value}"] = Count("id", filter=Q(status=status.value))
     for child in children:
-        h_aggs[f"c_{child.code}"] = Count("id", filter=Q(village_id__range=child.code_range.as_tuple()))
+        h_aggs[f"c_{child.code}"] = Count("id", filter=in_code_range("village_id", child.code_range))
     p_aggs = {"total": Count("id")}
     for child in children:
-        p_aggs[f"c_{child.code}"] = Count("id", filter=Q(household__village_id__range=child.code_range.as_tuple()))
+        p_aggs[f"c_{child.code}"] = Count("id", filter=in_code_range("household__village_id", child.code_range))
     h = households.aggregate(**h_aggs)
     p = members.aggregate(**p_aggs)
     return {
