@@ -1,7 +1,32 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import path, re_path, register_converter
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.permissions import AllowAny
+
+from .converters import IdConverter
+from .errors import json_404
+from .views.audit import AuditVerifyView
+from .views.auth import MeView, TokenObtainView
+from .views.households import HouseholdDetailView, HouseholdListView
+from .views.regions import RegionChildrenView, RegionDetailView
+from .views.users import UserDisableView, UserEnableView, UserListView, UserUnlockView
+
+register_converter(IdConverter, "fupin_id")
 
 app_name = "api"
 urlpatterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("auth/token", TokenObtainView.as_view(), name="token"),
+    path("me", MeView.as_view(), name="me"),
+    path("regions/<str:code>", RegionDetailView.as_view(), name="region"),
+    path("regions/<str:code>/children", RegionChildrenView.as_view(), name="region-children"),
+    path("households", HouseholdListView.as_view(), name="households"),
+    path("households/<fupin_id:household_id>", HouseholdDetailView.as_view(), name="household"),
+    path("users", UserListView.as_view(), name="users"),
+    path("users/<fupin_id:user_id>/disable", UserDisableView.as_view(), name="user-disable"),
+    path("users/<fupin_id:user_id>/enable", UserEnableView.as_view(), name="user-enable"),
+    path("users/<fupin_id:user_id>/unlock", UserUnlockView.as_view(), name="user-unlock"),
+    path("audit/verify", AuditVerifyView.as_view(), name="audit-verify"),
+    # The API's structure is public (open source) and reveals no data: readable without logging in.
+    path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="openapi"),
+    # Anything else under /api/v1/ answers a JSON 404 rather than the web site's HTML page.
+    re_path(r"^.*$", json_404, name="not-found"),
 ]
