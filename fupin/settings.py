@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "fupin.regions",
     "fupin.accounts",
     "fupin.audit",
+    "fupin.policy",
     "fupin.registry",
     "fupin.demo",
     "fupin.web",

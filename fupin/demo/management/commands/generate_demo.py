@@ -1,0 +1,52 @@
+from datetime import date
+
+from fupin.core.commands import ReportCommand
+from fupin.demo.generator import REFERENCE_HOUSEHOLDS, DemoError, generate_county
+from fupin.demo.text import table
+
+
+class Command(ReportCommand):
+    help = ("为一个县生成演示用建档立卡数据（户、成员、帮扶责任人、审计日志），按平利县实际数据校准，"
+            "同一随机种子生成相同数据；需先导入该县的乡镇和村，该县已有数据时拒绝执行")
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--county", required=True, help="县级区划代码（6 位或 12 位），如 610926")
+        parser.add_argument("--households", type=int, default=REFERENCE_HOUSEHOLDS,
+                            help=f"户数（默认 {REFERENCE_HOUSEHOLDS}，即平利县建档立卡户数）")
+        parser.add_argument("--seed", type=int, default=2014, help="随机种子（默认 2014）")
+        parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                            help="计算年龄的基准日（默认当年 1 月 1 日）")
+
+    def handle(self, *args, **options):
+        try:
+            with self.progress(total=options["households"], desc="生成演示数据", options=options) as bar:
+                stats = generate_county(county_code=options["county"], households=options["households"],
+                                        seed=options["seed"], as_of=options["as_of"], progress=bar.update)
+        except DemoError as exc:
+            self.fail({"error": str(exc)}, f"未生成任何数据：{exc}", options=options)
+            return
+        self.report(stats, summary_text(stats), options=options)
+
+
+def summary_text(s: dict) -> str:
+    def breakdown(title: str, rows: list[dict]) -> str:
+        return table([title, "户数", "占比"], [[r["label"], f"{r['households']:,}", f"{r['share']:.1%}"] for r in rows],
+                     indent="  ")
+
+    counts = table(["项目", "数量", "说明"], [
+        ["户数", f"{s['households']:,}", ""],
+        ["人数", f"{s['persons']:,}", f"户均 {s['persons_per_household']} 人"],
+        ["行政村", f"{s['villages']:,}", f"其中 {s['villages_with_households']} 个村有贫困户"],
+        ["贫困村", f"{s['poor_villages']:,}", f"共 {s['poor_village_households']:,} 户"],
+        ["帮扶责任人", f"{s['cadres']:,}", f"每人结对不超过 {s['max_households_per_cadre']} 户；账户不可登录"],
+        ["审计日志", f"{s['audit_rows']:,}", "每户一条（含成员），每名帮扶责任人一条，另有汇总一条"],
+    ], indent="  ")
+    return "\n\n".join([
+        f"已生成{s['county_name']}（{s['county'][:6]}）演示数据（随机种子 {s['seed']}，年龄基准日 {s['as_of']}）：",
+        counts,
+        breakdown("主要致贫原因", s["by_cause"]),
+        breakdown("户状态", s["by_status"]),
+        breakdown("贫困户属性", s["by_attribute"]),
+        f"用时 {s['elapsed_seconds']} 秒",
+    ])
