@@ -7,17 +7,20 @@
 """
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from stdnum.cn import ric
 
 from fupin.accounts.roles import Role
 from fupin.accounts.services import user_create
 from fupin.regions.codes import NATION_CODE, Level
 from fupin.regions.models import Region
-from fupin.registry.models import Household, Member
+from fupin.registry.models import Household, HouseholdYear, Member, MemberYear
 
 PASSWORD = "Fupin#2026test"
+YEAR = 2020
 
 REGIONS = [
     (NATION_CODE, "全国", Level.NATION, None),
@@ -68,14 +71,34 @@ def users(regions):
             for name, (role, code) in PERSONAS.items()}
 
 
-def make_household(no: str, village: str, *, helper=None, head="张三", members=2, status="not_exited") -> Household:
+def make_id_number(birth: date, seq: int, gender: str = "M", region: str = "610926") -> str:
+    """A valid 18-digit resident ID (odd sequence digit = male)."""
+    last = (seq * 2 + (1 if gender == "M" else 0)) % 10
+    body = f"{region}{birth:%Y%m%d}{seq % 100:02d}{last}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+_seq = iter(range(1, 10**6))
+
+
+def make_household(no: str, village: str, *, helper=None, head="张三", members=2, status="not_exited",
+                   year=YEAR, main_cause="illness", attribute="general", income=Decimal("3000")) -> Household:
+    """A household with `members` members (head male 1980, then sons born 2005+) and `year` data."""
     h = Household.objects.create(household_no=no, village_id=village, head_name=head, phone="13800138000",
-                                 bank_account="6228480000000000123", main_cause="illness", registered_year=2014,
-                                 helper=helper, status=status, address=f"{village} 一组")
+                                 bank_account="6228480000000000123", main_cause=main_cause, registered_year=2014,
+                                 helper=helper, status=status, address=f"{village} 一组", attribute=attribute)
     for i in range(members):
-        Member.objects.create(household=h, name=head if i == 0 else f"{head}家属{i}",
-                              id_number=f"61092619800101{int(no[-3:]) % 1000:03d}{i}"[:17] + "X",
-                              gender="M", birth_date=date(1980, 1, 1), relation="head" if i == 0 else "son")
+        birth = date(1980, 1, 1) if i == 0 else date(2005 + i, 3, 1)
+        m = Member.objects.create(household=h, name=head if i == 0 else f"{head}家属{i}",
+                                  id_number=make_id_number(birth, next(_seq)), gender="M", birth_date=birth,
+                                  relation="head" if i == 0 else "son")
+        adult = i == 0
+        MemberYear.objects.create(member=m, year=year, health="serious" if adult else "healthy",
+                                  labour_capacity="ordinary" if adult else "none",
+                                  school_status="not_student" if adult else "junior",
+                                  education="junior" if adult else "primary")
+    HouseholdYear.objects.create(household=h, year=year, status=status, household_size=members,
+                                 wage_income=income * members, net_income=income * members, per_capita_income=income)
     return h
 
 

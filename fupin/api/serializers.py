@@ -168,16 +168,13 @@ class MemberSerializer(serializers.ModelSerializer):
     id_type_label = serializers.CharField(source="get_id_type_display", help_text="证件类型名称")
     gender_label = serializers.CharField(source="get_gender_display", help_text="性别名称")
     relation_label = serializers.CharField(source="get_relation_display", help_text="与户主关系名称")
-    education_label = serializers.CharField(source="get_education_display", help_text="文化程度名称")
-    health_label = serializers.CharField(source="get_health_display", help_text="健康状况名称")
-    labour_capacity_label = serializers.CharField(source="get_labour_capacity_display", help_text="劳动能力名称")
+    left_reason_label = serializers.CharField(source="get_left_reason_display", help_text="减少原因名称")
 
     class Meta:
         model = Member
         fields = ["id", "name", "id_type", "id_type_label", "id_number", "gender", "gender_label", "birth_date",
-                  "relation", "relation_label", "ethnicity", "education", "education_label", "health",
-                  "health_label", "labour_capacity", "labour_capacity_label", "phone", "on_low_income_support",
-                  "on_destitute_support", "resident_medical_insurance", "employee_medical_insurance"]
+                  "relation", "relation_label", "ethnicity", "phone", "disability_cert_no", "left_on",
+                  "left_reason", "left_reason_label"]
         read_only_fields = fields
 
 

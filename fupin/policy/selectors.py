@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from fupin.regions.codes import NATION_CODE, Level, level_of, prefix_of
+from fupin.regions.codes import NATION_CODE, ancestor_codes
 
 from .models import PolicyValue
 
@@ -26,17 +26,6 @@ class Resolved:
     def explain(self) -> dict:
         return {"key": self.key, "value": self.value, "region_code": self.region_code,
                 "year_from": self.year_from, "source": self.source}
-
-
-def ancestor_codes(region_code: str) -> list[str]:
-    """The region and every ancestor, root first, derived from the code itself."""
-    level = level_of(region_code)
-    codes = [NATION_CODE]
-    for lv in Level.ORDER[1 : Level.depth(level) + 1]:
-        code = prefix_of(region_code, lv).ljust(12, "0")
-        if code not in codes:
-            codes.append(code)
-    return codes
 
 
 def resolve_many(keys: list[str] | tuple[str, ...], *, year: int, region_code: str = NATION_CODE) -> dict[str, Resolved]:

@@ -91,3 +91,15 @@ class CodeRange:
 def subtree_range(code: str) -> CodeRange:
     """The range of codes under (and including) the region with this code."""
     return CodeRange.for_prefix(prefix_of(code, level_of(code)))
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The region and every ancestor, root first, derived from the code itself (no query).
+    Levels that do not exist for a region (a county directly under its province) are harmless."""
+    level = level_of(code)
+    codes = [NATION_CODE]
+    for lv in Level.ORDER[1 : Level.depth(level) + 1]:
+        c = prefix_of(code, lv).ljust(CODE_LENGTH, "0")
+        if c not in codes:
+            codes.append(c)
+    return codes

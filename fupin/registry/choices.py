@@ -89,3 +89,83 @@ class LabourCapacity(models.TextChoices):
     WEAK = "weak", "弱劳动力或半劳动力"
     LOST = "lost", "丧失劳动力"
     NONE = "none", "无劳动力"
+
+
+class SchoolStatus(models.TextChoices):
+    # 在校生状况
+    NOT_STUDENT = "not_student", "非在校生"
+    PRESCHOOL = "preschool", "学前教育"
+    PRIMARY = "primary", "小学"
+    JUNIOR = "junior", "七年级至九年级"
+    SENIOR = "senior", "普通高中"
+    VOCATIONAL = "vocational", "中职"
+    COLLEGE = "college", "高职高专"
+    UNIVERSITY = "university", "本科及以上"
+
+
+COMPULSORY_SCHOOL = frozenset({SchoolStatus.PRIMARY, SchoolStatus.JUNIOR})
+STUDENT_STATUSES = frozenset(s for s in SchoolStatus if s != SchoolStatus.NOT_STUDENT)
+
+
+class DisabilityGrade(models.TextChoices):
+    NONE = "", "无"
+    GRADE1 = "1", "一级"
+    GRADE2 = "2", "二级"
+    GRADE3 = "3", "三级"
+    GRADE4 = "4", "四级"
+
+
+class LabourSkill(models.TextChoices):
+    NONE = "", "无"
+    TECHNICIAN = "technician", "技能人员"
+    CRAFT = "craft", "手艺"
+    DRIVER = "driver", "驾驶"
+    OTHER = "other", "其他"
+
+
+class HousingStructure(models.TextChoices):
+    REINFORCED = "reinforced", "钢混"
+    BRICK_CONCRETE = "brick_concrete", "砖混"
+    BRICK_WOOD = "brick_wood", "砖木"
+    EARTH_WOOD = "earth_wood", "土木"
+    OTHER = "other", "其他"
+
+
+class DangerGrade(models.TextChoices):
+    # 危房等级 (A safe … D dangerous as a whole); blank = not assessed
+    NONE = "", "未鉴定"
+    A = "A", "A级"
+    B = "B", "B级"
+    C = "C", "C级"
+    D = "D", "D级"
+
+
+class RoadType(models.TextChoices):
+    NONE = "", "无"
+    MUD = "mud", "泥土路"
+    GRAVEL = "gravel", "砂石路"
+    HARDENED = "hardened", "水泥或沥青路"
+
+
+class Fuel(models.TextChoices):
+    FIREWOOD = "firewood", "柴草"
+    COAL = "coal", "煤炭"
+    GAS = "gas", "燃气"
+    ELECTRICITY = "electricity", "电"
+    OTHER = "other", "其他"
+
+
+class MemberExit(models.TextChoices):
+    # Why a member left the household (自然减少). Members are never deleted.
+    DECEASED = "deceased", "死亡"
+    MARRIED_OUT = "married_out", "婚出"
+    SPLIT = "split", "分户"
+    OTHER = "other", "其他"
+
+
+class StatusChangeSource(models.TextChoices):
+    IDENTIFICATION = "identification", "识别"
+    EXIT = "exit", "退出"
+    MONITORING = "monitoring", "监测"
+    IMPORT = "import", "导入"
+    CORRECTION = "correction", "纠错"

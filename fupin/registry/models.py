@@ -4,17 +4,17 @@ from django.db import models
 from fupin.regions.models import Region
 
 from .choices import (
-    Education,
     Gender,
-    Health,
     HouseholdAttribute,
     HouseholdStatus,
     IdentificationStandard,
     IdType,
-    LabourCapacity,
+    MemberExit,
     PovertyCause,
     Relation,
+    StatusChangeSource,
 )
+from .models_yearly import HouseholdYear, MemberYear, YearFreeze  # noqa: F401  (registered with the app)
 
 
 class Household(models.Model):
@@ -50,6 +50,8 @@ class Household(models.Model):
         verbose_name = "贫困户"
         verbose_name_plural = "贫困户"
         ordering = ["household_no"]
+        indexes = [models.Index(fields=["head_name"]), models.Index(fields=["main_cause"]),
+                   models.Index(fields=["attribute"])]
 
     def __str__(self) -> str:
         return f"{self.head_name}户（{self.household_no}）"
@@ -66,14 +68,11 @@ class Member(models.Model):
     birth_date = models.DateField("出生日期")
     relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices)
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
-    education = models.CharField("文化程度", max_length=20, choices=Education.choices, blank=True)
-    health = models.CharField("健康状况", max_length=20, choices=Health.choices, default=Health.HEALTHY)
-    labour_capacity = models.CharField("劳动能力", max_length=20, choices=LabourCapacity.choices, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
-    on_low_income_support = models.BooleanField("享受低保", default=False)
-    on_destitute_support = models.BooleanField("特困供养", default=False)
-    resident_medical_insurance = models.BooleanField("城乡居民基本医疗保险", default=True)
-    employee_medical_insurance = models.BooleanField("城镇职工基本医疗保险", default=False)
+    disability_cert_no = models.CharField("残疾人证号", max_length=30, blank=True)
+    # Members are never deleted: one who leaves (死亡, 婚出, 分户 …) keeps the row with the reason.
+    left_on = models.DateField("减少日期", null=True, blank=True)
+    left_reason = models.CharField("减少原因", max_length=20, choices=MemberExit.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +80,33 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]
+        indexes = [models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return self.name
+
+
+class HouseholdStatusEvent(models.Model):
+    """A change of a household's status, with its reason (状态变更记录).
+
+    Written only by `registry.services.household_change_status`, which the identification, exit
+    and monitoring procedures call; status is never edited directly."""
+
+    household = models.ForeignKey(Household, verbose_name="贫困户", on_delete=models.PROTECT,
+                                  related_name="status_events")
+    year = models.PositiveSmallIntegerField("年度")
+    from_status = models.CharField("原状态", max_length=20, choices=HouseholdStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=20, choices=HouseholdStatus.choices)
+    source = models.CharField("来源", max_length=20, choices=StatusChangeSource.choices)
+    reason = models.CharField("原因", max_length=300)
+    at = models.DateTimeField("时间", auto_now_add=True)
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "户状态变更"
+        verbose_name_plural = "户状态变更"
+        ordering = ["household_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.from_status}→{self.to_status}"

@@ -75,3 +75,17 @@ def region_overview(user, region) -> dict:
         "children": [{"region": c, "households": h[f"c_{c.code}"], "persons": p[f"c_{c.code}"]}
                      for c in children],
     }
+
+
+def member_access(user, pk, *, for_update: bool = False, need: str | None = None) -> Member:
+    return scoped_get(Member.objects.select_related("household"), user, pk=pk, for_update=for_update,
+                      need=need, **MEMBER_SCOPE)
+
+
+def frozen_years(village_code: str) -> set[int]:
+    """Years frozen for this village by a freeze on it or any region above it."""
+    from fupin.regions.codes import ancestor_codes
+
+    from .models import YearFreeze
+
+    return set(YearFreeze.objects.filter(region_code__in=ancestor_codes(village_code)).values_list("year", flat=True))

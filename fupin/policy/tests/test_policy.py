@@ -1,8 +1,9 @@
 import pytest
 
 from fupin.audit.models import AuditEvent
-from fupin.policy.selectors import PolicyMissing, ancestor_codes, resolve, resolve_many
+from fupin.policy.selectors import PolicyMissing, resolve, resolve_many
 from fupin.policy.services import policy_set
+from fupin.regions.codes import ancestor_codes
 
 
 def test_ancestor_codes():
