@@ -36,6 +36,15 @@ def normalize(raw) -> str:
     return text
 
 
+def _region_known(number: str) -> bool:
+    """The 6-digit region code exists in stdnum's table at any time. stdnum's own check also wants
+    it valid in the *birth* year, but numbers are assigned when first issued: a person born in 1980
+    in 平利县 may well hold a 610926… number although the code was 612427 until 2000."""
+    from stdnum import numdb
+
+    return any(props for _, props in numdb.get("cn/loc").info(number[:6]))
+
+
 def validate(raw) -> IdFacts:
     number = normalize(raw)
     try:
@@ -43,7 +52,12 @@ def validate(raw) -> IdFacts:
     except stdnum_exceptions.InvalidChecksum:
         raise InvalidIdNumber(f"证件号码“{number}”校验位错误") from None
     except stdnum_exceptions.InvalidComponent:
-        raise InvalidIdNumber(f"证件号码“{number}”中的出生日期或地区码无效") from None
+        try:
+            ric.get_birth_date(number)
+        except stdnum_exceptions.ValidationError:
+            raise InvalidIdNumber(f"证件号码“{number}”中的出生日期无效") from None
+        if not _region_known(number):
+            raise InvalidIdNumber(f"证件号码“{number}”中的地区码 {number[:6]} 不存在") from None
     except stdnum_exceptions.ValidationError:
         raise InvalidIdNumber(f"证件号码“{number}”格式无效") from None
     birth = ric.get_birth_date(number)

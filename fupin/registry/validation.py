@@ -127,6 +127,16 @@ def clean_value(field: models.Field, raw):
 
 def clean_values(model: type[models.Model], data: dict, *, fields: tuple[str, ...] | None = None) -> dict:
     """Clean every given field of `model`; collect all errors before raising."""
+    cleaned, errors = clean_values_partial(model, data, fields=fields)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def clean_values_partial(model: type[models.Model], data: dict, *,
+                         fields: tuple[str, ...] | None = None) -> tuple[dict, dict[str, list[str]]]:
+    """Like clean_values, but returns the fields that did clean together with the errors, so a
+    caller can go on checking the good ones and report every problem at once."""
     errors: dict[str, list[str]] = {}
     cleaned = {}
     allowed = {f.name: f for f in model._meta.concrete_fields}
@@ -138,14 +148,7 @@ def clean_values(model: type[models.Model], data: dict, *, fields: tuple[str, ..
             cleaned[name] = clean_value(allowed[name], raw)
         except ValidationError as exc:
             errors.setdefault(name, []).extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _merge(errors: dict, exc: ValidationError) -> None:
-    for name, msgs in exc.message_dict.items():
-        errors.setdefault(name, []).extend(msgs)
+    return cleaned, errors
 
 
 HOUSEHOLD_INPUT = ("household_no", "village", "group_name", "address", "head_name", "phone", "bank_name",
@@ -157,13 +160,8 @@ def clean_household(data: dict, *, max_other_causes: int) -> dict:
     """Household fields. `village` is a 12-digit code (checked for existence by the service)."""
     from .models import Household
 
-    errors: dict[str, list[str]] = {}
     plain = {k: v for k, v in data.items() if k not in ("village", "other_causes")}
-    try:
-        cleaned = clean_values(Household, plain, fields=HOUSEHOLD_INPUT)
-    except ValidationError as exc:
-        _merge(errors, exc)
-        cleaned = {}
+    cleaned, errors = clean_values_partial(Household, plain, fields=HOUSEHOLD_INPUT)
     if "village" in data:
         code = str(data["village"] or "").strip()
         if not re.fullmatch(r"\d{12}", code):
@@ -208,14 +206,9 @@ def clean_member(data: dict) -> dict:
     birth date are derived from it; a typed value that contradicts the ID is an error."""
     from .models import Member
 
-    errors: dict[str, list[str]] = {}
     raw_id = data.get("id_number")
     plain = {k: v for k, v in data.items() if k != "id_number"}
-    try:
-        cleaned = clean_values(Member, plain, fields=MEMBER_INPUT)
-    except ValidationError as exc:
-        _merge(errors, exc)
-        cleaned = {}
+    cleaned, errors = clean_values_partial(Member, plain, fields=MEMBER_INPUT)
     id_type = cleaned.get("id_type") or IdType.RESIDENT_ID
     if raw_id is None or str(raw_id).strip() == "":
         errors.setdefault("id_number", []).append("证件号码不能为空")
