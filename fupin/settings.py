@@ -142,6 +142,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {"HouseholdStatusEnum": "fupin.registry.choices.HouseholdStatus"},
 }
 
 LOGGING = {

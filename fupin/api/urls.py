@@ -8,6 +8,15 @@ from .views.audit import AuditVerifyView
 from .views.auth import MeView, TokenObtainView
 from .views.households import HouseholdDetailView, HouseholdListView
 from .views.regions import RegionChildrenView, RegionDetailView
+from .views.registry import (
+    HouseholdYearsView,
+    HouseholdYearView,
+    MemberCreateView,
+    MemberUpdateView,
+    MemberYearsView,
+    MemberYearView,
+    StatusHistoryView,
+)
 from .views.users import UserDisableView, UserEnableView, UserListView, UserUnlockView
 
 register_converter(IdConverter, "fupin_id")
@@ -20,6 +29,13 @@ urlpatterns = [
     path("regions/<str:code>/children", RegionChildrenView.as_view(), name="region-children"),
     path("households", HouseholdListView.as_view(), name="households"),
     path("households/<fupin_id:household_id>", HouseholdDetailView.as_view(), name="household"),
+    path("households/<fupin_id:household_id>/members", MemberCreateView.as_view(), name="member-create"),
+    path("households/<fupin_id:household_id>/years", HouseholdYearsView.as_view(), name="household-years"),
+    path("households/<fupin_id:household_id>/years/<int:year>", HouseholdYearView.as_view(), name="household-year"),
+    path("households/<fupin_id:household_id>/member-years", MemberYearsView.as_view(), name="member-years"),
+    path("households/<fupin_id:household_id>/status-history", StatusHistoryView.as_view(), name="status-history"),
+    path("members/<fupin_id:member_id>", MemberUpdateView.as_view(), name="member"),
+    path("members/<fupin_id:member_id>/years/<int:year>", MemberYearView.as_view(), name="member-year"),
     path("users", UserListView.as_view(), name="users"),
     path("users/<fupin_id:user_id>/disable", UserDisableView.as_view(), name="user-disable"),
     path("users/<fupin_id:user_id>/enable", UserEnableView.as_view(), name="user-enable"),

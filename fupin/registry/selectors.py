@@ -89,3 +89,26 @@ def frozen_years(village_code: str) -> set[int]:
     from .models import YearFreeze
 
     return set(YearFreeze.objects.filter(region_code__in=ancestor_codes(village_code)).values_list("year", flat=True))
+
+
+def household_years(user, household: Household):
+    """Yearly data of a household the user has already opened through `household_access`."""
+    from .models import HouseholdYear
+
+    return scoped(HouseholdYear.objects.filter(household_id=household.pk), user,
+                  region_field="household__village_id", cadre_field="household__helper_id").order_by("year")
+
+
+def member_years(user, household: Household):
+    from .models import MemberYear
+
+    return scoped(MemberYear.objects.filter(member__household_id=household.pk), user,
+                  region_field="member__household__village_id",
+                  cadre_field="member__household__helper_id").order_by("member_id", "year")
+
+
+def household_status_history(user, household: Household):
+    from .models import HouseholdStatusEvent
+
+    return scoped(HouseholdStatusEvent.objects.filter(household_id=household.pk), user,
+                  region_field="household__village_id", cadre_field="household__helper_id").order_by("at", "id")

@@ -13,6 +13,7 @@ from fupin.registry.selectors import household_access, household_list, household
 from fupin.registry.services import household_update
 
 from .base import ApiMixin, error_responses, path_param, region_in_scope
+from .registry import HOUSEHOLD_CREATE_SCHEMA, create_household
 
 TAG = "贫困户"
 HOUSEHOLD_ID = path_param("household_id", "贫困户 ID")
@@ -30,6 +31,10 @@ class HouseholdListView(ApiMixin, ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    @HOUSEHOLD_CREATE_SCHEMA
+    def post(self, request, *args, **kwargs):
+        return create_household(request)
 
     def get_queryset(self):
         params = HouseholdFilterSerializer(data=self.request.query_params)
