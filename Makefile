@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DB := var/demo.sqlite3
 
-.PHONY: install demo demo-data serve test lint clean
+.PHONY: install assets demo demo-data serve test lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,20 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed assets
+
+# Front-end files come from the npm registry at build time (pinned in package.json and
+# package-lock.json) and are served by the app itself: pages load nothing from the internet.
+ECHARTS := fupin/web/static/web/vendor/echarts.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(ECHARTS): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+assets: $(ECHARTS)
 
 # The demo always runs on SQLite under var/, whatever DATABASE_URL says.
 demo-data: install

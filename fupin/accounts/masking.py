@@ -40,7 +40,17 @@ def mask_value(field: str, value, *, user, in_list: bool):
     return MASKERS[field](value)
 
 
+def _mask_nested(value, *, user, in_list: bool):
+    if isinstance(value, dict):
+        return {k: _mask_nested(mask_value(k, v, user=user, in_list=in_list), user=user, in_list=in_list)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_nested(v, user=user, in_list=in_list) for v in value]
+    return value
+
+
 def mask_dict(data: dict | None, *, user, in_list: bool) -> dict | None:
+    """Mask personal fields at any depth (audit snapshots nest member records in households)."""
     if data is None:
         return None
-    return {k: mask_value(k, v, user=user, in_list=in_list) for k, v in data.items()}
+    return _mask_nested(data, user=user, in_list=in_list)

@@ -7,6 +7,7 @@ from .errors import json_404
 from .views.audit import AuditVerifyView
 from .views.auth import MeView, TokenObtainView
 from .views.households import HouseholdDetailView, HouseholdListView
+from .views.quality import QualityView
 from .views.regions import RegionChildrenView, RegionDetailView
 from .views.registry import (
     HouseholdYearsView,
@@ -41,6 +42,7 @@ urlpatterns = [
     path("users/<fupin_id:user_id>/enable", UserEnableView.as_view(), name="user-enable"),
     path("users/<fupin_id:user_id>/unlock", UserUnlockView.as_view(), name="user-unlock"),
     path("audit/verify", AuditVerifyView.as_view(), name="audit-verify"),
+    path("quality", QualityView.as_view(), name="quality"),
     # The API's structure is public (open source) and reveals no data: readable without logging in.
     path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="openapi"),
     # Anything else under /api/v1/ answers a JSON 404 rather than the web site's HTML page.

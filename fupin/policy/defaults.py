@@ -9,6 +9,8 @@ NATIONAL_DEFAULTS = [
     ("quality.labour_min_age", 2014, 16, "岁", "[cfg] 未满16周岁不得认定为劳动力（劳动法）"),
     ("quality.adult_age", 2014, 18, "岁", "[cfg] 成年年龄：成年人在读小学须备注"),
     ("quality.preschool_max_age", 2014, 6, "岁", "[cfg] 超过此年龄仍为学龄前儿童视为矛盾"),
+    ("quality.senior_min_age", 2014, 14, "岁", "[cfg] 不满此年龄而文化程度或在读为高中、中专视为矛盾"),
+    ("quality.college_min_age", 2014, 16, "岁", "[cfg] 不满此年龄而文化程度或在读为大专、本科视为矛盾"),
     ("quality.per_capita_income_min", 2014, 0, "元", "[v] 人均纯收入≤0 为异常（DOMAIN §Cross-checks）"),
     ("quality.per_capita_income_max", 2014, 100000, "元", "[v] 人均纯收入>100,000 为异常（DOMAIN §Cross-checks）"),
     ("quality.income_tolerance", 2014, 1, "元", "[cfg] 申报合计与分项之和允许的误差"),

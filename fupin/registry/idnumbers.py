@@ -42,7 +42,8 @@ def _region_known(number: str) -> bool:
     in 平利县 may well hold a 610926… number although the code was 612427 until 2000."""
     from stdnum import numdb
 
-    return any(props for _, props in numdb.get("cn/loc").info(number[:6]))
+    # A county-level entry: the province part alone (e.g. 61 of 610999) also carries properties.
+    return any("county" in props for _, props in numdb.get("cn/loc").info(number[:6]))
 
 
 def validate(raw) -> IdFacts:
@@ -60,6 +61,8 @@ def validate(raw) -> IdFacts:
             raise InvalidIdNumber(f"证件号码“{number}”中的地区码 {number[:6]} 不存在") from None
     except stdnum_exceptions.ValidationError:
         raise InvalidIdNumber(f"证件号码“{number}”格式无效") from None
+    except KeyError:  # stdnum: a known province with an unknown county (e.g. 610999)
+        raise InvalidIdNumber(f"证件号码“{number}”中的地区码 {number[:6]} 不存在") from None
     birth = ric.get_birth_date(number)
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return IdFacts(number=number, birth_date=birth, gender=gender)

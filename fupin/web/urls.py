@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_freeze, views_household, views_quality, views_search
 
 app_name = "web"
 urlpatterns = [
@@ -9,8 +9,15 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("r/<str:code>/", views.region_view, name="region"),
     path("r/<str:code>/households/", views.households_view, name="households"),
-    path("households/<int:pk>/", views.household_view, name="household"),
-    path("households/<int:pk>/edit/", views.household_edit_view, name="household_edit"),
+    path("r/<str:code>/freeze/", views_freeze.freeze_view, name="region_freeze"),
+    path("r/<str:code>/quality/", views_quality.quality_view, name="quality"),
+    path("households/<int:pk>/", views_household.household_view, name="household"),
+    path("households/<int:pk>/edit/", views_household.household_edit_view, name="household_edit"),
+    path("households/<int:pk>/years/<int:year>/edit/", views_household.household_year_edit_view,
+         name="household_year_edit"),
+    path("households/<int:pk>/members/<int:member_pk>/years/<int:year>/edit/",
+         views_household.member_year_edit_view, name="member_year_edit"),
+    path("search/", views_search.search_view, name="search"),
     path("users/", views.users_view, name="users"),
     path("audit/", views.audit_view, name="audit"),
 ]

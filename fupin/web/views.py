@@ -17,18 +17,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from fupin.accounts.masking import mask_dict, mask_value, may_see_personal
-from fupin.accounts.roles import Cap, Role
+from fupin.accounts.masking import mask_dict, mask_value
+from fupin.accounts.roles import Role
 from fupin.accounts.selectors import user_is_locked, users_visible_to
 from fupin.accounts.services import LoginRefused, authenticate_user, user_create, user_set_active, user_unlock
 from fupin.audit.selectors import audit_events_visible_to, verify_chain
 from fupin.audit.services import Action
 from fupin.regions.selectors import breadcrumb_for, region_access
-from fupin.registry.choices import HouseholdStatus, PovertyCause
-from fupin.registry.selectors import household_access, household_list, household_members, region_overview
-from fupin.registry.services import HOUSEHOLD_EDITABLE, household_update
+from fupin.registry.choices import HouseholdStatus
+from fupin.registry.selectors import household_list, region_overview
+from fupin.registry.services import HOUSEHOLD_EDITABLE
 
-from .forms import HouseholdEditForm, LoginForm, UserCreateForm
+from .forms import LoginForm, UserCreateForm
 
 LOGIN_BACKEND = "fupin.accounts.backends.LockoutAwareBackend"
 HOUSEHOLDS_PER_PAGE = 50
@@ -135,52 +135,7 @@ def households_view(request, code):
     })
 
 
-@login_required
-@require_safe
-def household_view(request, pk):
-    user = request.user
-    household = household_access(user, pk)
-    causes = dict(PovertyCause.choices)
-    members = [{
-        "m": m,
-        "id_number": mask_value("id_number", m.id_number, user=user, in_list=False),
-        "phone": mask_value("phone", m.phone, user=user, in_list=False),
-    } for m in household_members(user, household)]
-    return render(request, "web/household.html", {
-        "household": household,
-        "crumbs": breadcrumb_for(user, household.village),
-        "phone": mask_value("phone", household.phone, user=user, in_list=False),
-        "bank_account": mask_value("bank_account", household.bank_account, user=user, in_list=False),
-        "masked": not may_see_personal(user, in_list=False),
-        "other_causes": [causes.get(c, c) for c in household.other_causes or []],
-        "members": members,
-        "may_edit": user.can(Cap.EDIT_REGISTRY),
-    })
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def household_edit_view(request, pk):
-    user = request.user
-    household = household_access(user, pk, need=Cap.EDIT_REGISTRY)
-    # Initial values go through the mask too (no-op for today's editing roles); only fields the
-    # user actually changed are sent, so an untouched masked value is never written back.
-    initial = {f: mask_value(f, getattr(household, f), user=user, in_list=False) for f in HOUSEHOLD_EDITABLE}
-    form = HouseholdEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in form.changed_data}
-        try:
-            household_update(actor=user, household_id=household.pk, changes=changes)
-        except ValidationError as exc:
-            _service_errors_to_form(form, exc)
-        else:
-            messages.success(request, "已保存修改" if changes else "没有需要保存的修改")
-            return redirect("web:household", pk=household.pk)
-    return render(request, "web/household_edit.html", {
-        "household": household,
-        "crumbs": breadcrumb_for(user, household.village),
-        "form": form,
-    })
+# The household page and its edit forms live in views_household.py.
 
 
 # --- User administration -------------------------------------------------------------------

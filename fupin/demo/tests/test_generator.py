@@ -2,7 +2,7 @@ import csv
 import hashlib
 import json
 from collections import Counter, defaultdict
-from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -14,32 +14,55 @@ from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.audit.models import AuditEvent
 from fupin.audit.selectors import verify_chain
-from fupin.demo import generator
 from fupin.demo.generator import (
     MAIN_CAUSE_SHARES,
     PERSONS_PER_HOUSEHOLD,
+    POVERTY_LINE,
     DemoError,
-    age_on,
     apportion,
     generate_county,
     id_prefix_for,
     is_student,
+    parse_years,
 )
+from fupin.demo.generator import county as county_module
+from fupin.demo.management.commands.generate_demo import summary_text
 from fupin.regions.codes import Level
 from fupin.regions.models import Region
-from fupin.registry.choices import HouseholdAttribute, HouseholdStatus, PovertyCause
-from fupin.registry.models import Household, Member
+from fupin.registry.choices import (
+    STUDENT_STATUSES,
+    HouseholdAttribute,
+    HouseholdStatus,
+    PovertyCause,
+    SchoolStatus,
+    StatusChangeSource,
+)
+from fupin.registry.income import derive
+from fupin.registry.models import (
+    Household,
+    HouseholdStatusEvent,
+    HouseholdYear,
+    Member,
+    MemberYear,
+    YearFreeze,
+)
+from fupin.registry.selectors import frozen_years
 from fupin.registry.validators import MOBILE_RE
 
 from .conftest import CSV
 
-AS_OF = date(2026, 1, 1)
 MALE_RELATIONS = {"son", "grandson", "father", "son_in_law"}
 FEMALE_RELATIONS = {"daughter", "granddaughter", "mother", "daughter_in_law"}
+INCOME_FIELDS = ("wage_income", "business_income", "business_cost", "property_income", "transfer_income")
+SCHOOL_LEVELS = STUDENT_STATUSES - {SchoolStatus.PRESCHOOL}
 
 
 def generate(n, **kwargs):
-    return generate_county(county_code="610926", households=n, as_of=AS_OF, **kwargs)
+    return generate_county(county_code="610926", households=n, **kwargs)
+
+
+def present(member, year) -> bool:
+    return member.birth_date.year <= year and (member.left_on is None or member.left_on.year > year)
 
 
 def digest() -> str:
@@ -50,10 +73,117 @@ def digest() -> str:
             "main_cause", "other_causes", "registered_year", "exit_year", "helper__username", "helper__full_name"):
         h.update(repr(row).encode())
     for row in Member.objects.order_by("household__household_no", "id").values_list(
-            "name", "id_number", "gender", "birth_date", "relation", "education", "health", "labour_capacity",
-            "phone", "on_low_income_support", "on_destitute_support"):
+            "name", "id_number", "gender", "birth_date", "relation", "phone", "disability_cert_no", "left_on"):
+        h.update(repr(row).encode())
+    for row in MemberYear.objects.order_by("member__household__household_no", "member_id", "year").values_list(
+            "year", "education", "school_status", "health", "labour_capacity", "migrant_worker", "work_months",
+            "work_monthly_income", "on_low_income_support", "on_destitute_support"):
+        h.update(repr(row).encode())
+    for row in HouseholdYear.objects.order_by("household__household_no", "year").values_list(
+            "year", "status", *INCOME_FIELDS, "policy_subsidy", "per_capita_income", "danger_grade", "arable_mu"):
+        h.update(repr(row).encode())
+    for row in HouseholdStatusEvent.objects.order_by("household__household_no", "id").values_list(
+            "year", "to_status", "source", "reason", "at"):
         h.update(repr(row).encode())
     return h.hexdigest()
+
+
+def check_registry(years=(2019, 2020)) -> dict:
+    """Every consistency rule the demo data promises, over the whole database. Returns counts."""
+    households = {h.pk: h for h in Household.objects.select_related("helper")}
+    members = {m.pk: m for m in Member.objects.all()}
+    by_household = defaultdict(list)
+    for m in members.values():
+        by_household[m.household_id].append(m)
+    member_years = defaultdict(list)  # (household, year) → MemberYear
+    for my in MemberYear.objects.all():
+        m = members[my.member_id]
+        assert my.year in years and present(m, my.year), (m.name, my.year)
+        member_years[m.household_id, my.year].append((m, my))
+    expected = sum(1 for m in members.values() for y in years
+                   if y >= households[m.household_id].registered_year and present(m, y))
+    assert sum(len(v) for v in member_years.values()) == expected
+
+    events = defaultdict(list)
+    for e in HouseholdStatusEvent.objects.order_by("household_id", "at", "id"):
+        events[e.household_id].append(e)
+    household_years = list(HouseholdYear.objects.all())
+    assert len(household_years) == sum(1 for h in households.values() for y in years if y >= h.registered_year)
+    last_year_status = {}
+    migrants = 0
+    for hy in household_years:
+        h = households[hy.household_id]
+        line = Decimal(POVERTY_LINE[hy.year])
+        ms = member_years[h.pk, hy.year]
+        # Size and income are derived: the members present at the year's end, derive() of the components.
+        assert hy.household_size == len(ms) >= 1
+        assert (hy.net_income, hy.per_capita_income) == derive(
+            {f: getattr(hy, f) for f in INCOME_FIELDS}, hy.household_size)
+        assert Decimal(0) <= hy.policy_subsidy <= hy.transfer_income
+        assert hy.business_cost <= hy.business_income
+        # The year's status follows the events; income lies on the right side of the year's line.
+        status = [e.to_status for e in events[h.pk] if e.year <= hy.year][-1]
+        assert hy.status == status
+        if status in (HouseholdStatus.EXITED, HouseholdStatus.CANCELLED):
+            assert hy.per_capita_income > line
+        elif status == HouseholdStatus.MONITORED:
+            assert line < hy.per_capita_income < Decimal("1.5") * line
+        else:
+            assert hy.per_capita_income < line
+        if hy.danger_grade in ("C", "D"):
+            assert status == HouseholdStatus.NOT_EXITED and hy.year < 2020
+        if hy.year == years[-1]:
+            last_year_status[h.pk] = hy.status
+        # Consistency rules of every year.
+        causes = {h.main_cause, *h.other_causes}
+        if PovertyCause.ILLNESS in causes:
+            assert any(my.health in ("chronic", "serious") for _m, my in ms)
+        if PovertyCause.DISABILITY in causes:
+            assert any(my.health == "disabled" for _m, my in ms)
+        if PovertyCause.SCHOOLING in causes:
+            assert any(my.school_status in SCHOOL_LEVELS for _m, my in ms)
+        assert any(my.on_low_income_support for _m, my in ms) == (h.attribute == HouseholdAttribute.LOW_INCOME)
+        assert all(my.on_destitute_support for _m, my in ms) == (h.attribute == HouseholdAttribute.DESTITUTE)
+        assert sum(my.work_months * my.work_monthly_income for _m, my in ms) <= hy.wage_income
+        for m, my in ms:
+            age = hy.year - m.birth_date.year
+            assert my.resident_medical_insurance != my.employee_medical_insurance
+            assert (my.education == "preschool") == (age < 6)
+            if age < 16:
+                assert my.labour_capacity == "none"
+                assert (my.school_status in SCHOOL_LEVELS) == (age >= 6)
+            if is_student(my) and age >= 6:
+                assert my.labour_capacity == "none" and age <= 22
+            assert (my.health == "disabled") == bool(my.disability_grade)
+            if my.health == "disabled":
+                cert = m.disability_cert_no
+                assert len(cert) == 20 and cert.startswith(m.id_number) and cert[-1] == my.disability_grade
+            if my.migrant_worker:
+                migrants += 1
+                assert 1 <= my.work_months <= 12 and my.work_place and my.work_monthly_income >= 800
+                assert my.labour_capacity in ("ordinary", "skilled", "weak") and 16 <= age <= 59
+            else:
+                assert my.work_months == 0 and my.work_monthly_income == 0
+    # Status events: 建档立卡, 脱贫退出, then 监测/返贫 or 销户; the last is the household's status.
+    for pk, h in households.items():
+        es = events[pk]
+        assert (es[0].year, es[0].from_status, es[0].to_status, es[0].source) == (
+            h.registered_year, "", HouseholdStatus.NOT_EXITED, StatusChangeSource.IDENTIFICATION)
+        assert all(a.to_status == b.from_status and a.year <= b.year and a.at < b.at for a, b in zip(es, es[1:], strict=False))
+        assert es[-1].to_status == h.status and {e.actor_name for e in es} == {"demo"}
+        if years[-1] >= 2020:  # every event lies before the end of 2020
+            assert last_year_status[pk] == h.status
+        exits = [e for e in es if e.source == StatusChangeSource.EXIT]
+        if h.exit_year is None:
+            assert not exits
+        else:
+            assert [(e.year, e.reason) for e in exits] == [(h.exit_year, "脱贫退出")]
+            assert h.registered_year < h.exit_year <= 2020
+    # Members who left: a date and a reason, no data from that year on.
+    left = [m for m in members.values() if m.left_on]
+    assert all(m.left_reason in ("deceased", "married_out") and m.relation != "head" for m in left)
+    return {"households": len(households), "members": len(members), "left": len(left), "migrants": migrants,
+            "household_years": len(household_years), "member_years": expected}
 
 
 def test_csv_has_the_eleven_real_towns_and_137_villages():
@@ -73,13 +203,19 @@ def test_csv_has_the_eleven_real_towns_and_137_villages():
         names[v["上级代码"]].add(v["名称"])
 
 
-def test_apportion_is_exact_and_ids_use_the_code_valid_in_the_birth_year():
+def test_apportion_ids_and_years():
     counts = apportion(MAIN_CAUSE_SHARES, 2000)
     assert sum(counts.values()) == 2000 and counts[PovertyCause.ILLNESS] == 848
     # 平利县 was 612427 (安康地区) until 2000 and is 610926 since; stdnum checks which was in force.
     assert id_prefix_for("610926", 1960) == "612427"
     assert id_prefix_for("610926", 2000) == "610926"
     assert id_prefix_for("610926", 2015) == "610926"
+    assert parse_years("2019-2020") == (2019, 2020) and parse_years("2020") == (2020,)
+    assert parse_years([2018, 2019, 2020]) == (2018, 2019, 2020)
+    for bad, message in (("2019-2021", "2014–2020"), ("2020-2019", "起始年"), ("2019—20", "格式"),
+                         ("2014-2015", "2016"), ([2018, 2020], "连续")):
+        with pytest.raises(DemoError, match=message):
+            parse_years(bad)
 
 
 def test_small_county_is_consistent(county):
@@ -88,7 +224,6 @@ def test_small_county_is_consistent(county):
     members = list(Member.objects.all())
     assert len(households) == stats["households"] == 300
     assert len(members) == stats["persons"] == round(300 * PERSONS_PER_HOUSEHOLD)
-    assert 2.3 <= len(members) / len(households) <= 2.7
     assert stats["villages"] == 137 and stats["poor_villages"] == 90 and len(stats["poor_village_codes"]) == 90
     assert stats["poor_village_households"] > 0.7 * 300  # poor villages weigh much more
 
@@ -100,10 +235,6 @@ def test_small_county_is_consistent(county):
         assert ric.validate(m.id_number) == m.id_number
         assert ric.get_birth_date(m.id_number) == m.birth_date
         assert (int(m.id_number[16]) % 2 == 1) == (m.gender == "M")
-        age = age_on(m.birth_date, AS_OF)
-        if age < 16:
-            assert m.labour_capacity == "none"
-        assert (m.education == "preschool") == (age < 6)
         if m.relation in MALE_RELATIONS:
             assert m.gender == "M"
         if m.relation in FEMALE_RELATIONS:
@@ -118,37 +249,53 @@ def test_small_county_is_consistent(county):
         spouses = [m for m in ms if m.relation == "spouse"]
         assert len(heads) == 1 and heads[0].name == h.head_name and len(spouses) <= 1
         assert all(s.gender != heads[0].gender for s in spouses)
-        if h.main_cause == PovertyCause.ILLNESS:
-            assert any(m.health in ("chronic", "serious") for m in ms)
-        if h.main_cause == PovertyCause.DISABILITY:
-            assert any(m.health == "disabled" for m in ms)
-        if h.main_cause == PovertyCause.SCHOOLING:
-            assert any(is_student(m, as_of=AS_OF) for m in ms)
         assert h.main_cause not in h.other_causes and len(h.other_causes) <= 2
-        assert any(m.on_low_income_support for m in ms) == (h.attribute == HouseholdAttribute.LOW_INCOME)
-        if h.attribute == HouseholdAttribute.DESTITUTE:
-            assert all(m.on_destitute_support for m in ms)
         assert h.household_no.startswith(h.village_id) and MOBILE_RE.match(h.phone)
         assert len(h.bank_account) == 19 and h.bank_account.startswith("62") and luhn.is_valid(h.bank_account)
         assert 2014 <= h.registered_year <= 2016
-        if h.status in (HouseholdStatus.NOT_EXITED, HouseholdStatus.CANCELLED):
-            assert h.exit_year is None
-        else:
-            assert h.registered_year < h.exit_year <= 2020
         # Helper: a cadre of the household's township who cannot log in, with at most 10 households.
         assert h.helper.role == Role.CADRE and h.helper.region_id == township_of[h.village_id]
         assert not h.helper.has_usable_password() and loads[h.helper_id] <= 10
     assert stats["cadres"] == User.objects.filter(role=Role.CADRE).count() == len(loads)
 
-    # The audit trail: one entry per household (members inside), per cadre, and a summary.
+    # Yearly data: one row per household and year, one per member present at the year's end.
+    counts = check_registry()
+    assert counts["household_years"] == stats["household_years"] == 300 * 2
+    assert counts["member_years"] == stats["member_years"] == MemberYear.objects.count()
+    assert 0.97 * len(members) * 2 <= counts["member_years"] <= len(members) * 2  # births and leavers only
+    # The earlier year is frozen for the county, the current one is not.
+    freeze = YearFreeze.objects.get()
+    assert (freeze.region_code, freeze.year, freeze.frozen_by_name) == ("610926000000", 2019, "demo")
+    assert stats["frozen_years"] == [2019] and frozen_years(next(iter(households.values())).village_id) == {2019}
+    assert [y["frozen"] for y in stats["by_year"]] == [True, False]
+
+    # The audit trail: one entry per household (members, years and events inside), per cadre, per
+    # frozen year, and a summary.
     assert AuditEvent.objects.filter(object_type="registry.household", action="create").count() == 300
     entry = AuditEvent.objects.filter(object_type="registry.household").order_by("seq").first()
-    assert len(entry.after["members"]) == len(by_household[int(entry.object_id)])
+    h = households[int(entry.object_id)]
+    assert len(entry.after["members"]) == len(by_household[h.pk])
+    # Every field of the yearly tables is in the trail (but what only an import states).
+    assert set(entry.after["year_fields"]) == {f.attname for f in HouseholdYear._meta.concrete_fields} - {
+        "id", "household_id", "updated_at", "declared_per_capita_income"}
+    assert set(entry.after["member_year_fields"]) == {f.attname for f in MemberYear._meta.concrete_fields} - {
+        "id", "updated_at"}
+    years = [dict(zip(entry.after["year_fields"], y, strict=True)) for y in entry.after["years"]]
+    assert [y["year"] for y in years] == [2019, 2020]
+    hy = HouseholdYear.objects.get(household=h, year=2020)
+    assert years[1]["per_capita_income"] == str(hy.per_capita_income) and years[1]["status"] == hy.status
+    member_years = [dict(zip(entry.after["member_year_fields"], y, strict=True)) for y in entry.after["member_years"]]
+    assert len(member_years) == MemberYear.objects.filter(member__household=h).count()
+    my = MemberYear.objects.get(member_id=member_years[-1]["member_id"], year=member_years[-1]["year"])
+    assert (my.school_status, str(my.work_monthly_income)) == (member_years[-1]["school_status"],
+                                                               member_years[-1]["work_monthly_income"])
+    assert len(entry.after["status_events"]) == h.status_events.count()
+    assert AuditEvent.objects.filter(object_type="registry.yearfreeze").count() == 1
     assert AuditEvent.objects.filter(object_type="demo.dataset").count() == 1
     assert verify_chain().ok
 
 
-def test_shares_at_larger_size(county):
+def test_shares_and_income_at_larger_size(county):
     stats = generate(2000)
     causes = Counter(Household.objects.values_list("main_cause", flat=True))
     assert abs(causes[PovertyCause.ILLNESS] / 2000 - 0.424) < 0.005
@@ -158,6 +305,28 @@ def test_shares_at_larger_size(county):
     assert statuses[HouseholdStatus.EXITED] / 2000 > 0.9
     assert stats["persons"] == Member.objects.count() == round(2000 * PERSONS_PER_HOUSEHOLD)
     assert 0.18 <= stats["cadres"] / 2000 <= 0.23  # about one cadre per five households
+    assert 0 < stats["left_members"] < 0.01 * stats["persons"]
+
+    rows = list(HouseholdYear.objects.filter(year=2020).select_related("household"))
+    line = POVERTY_LINE[2020]
+    exited = sorted(float(r.per_capita_income) / line for r in rows if r.status == HouseholdStatus.EXITED)
+    assert 1.6 <= exited[len(exited) // 2] <= 2.6  # median multiple of the line
+    with_migrants = set(MemberYear.objects.filter(year=2020, migrant_worker=True)
+                        .values_list("member__household_id", flat=True))
+
+    def share(rs, field):
+        return sum(float(getattr(r, field) / r.net_income) for r in rs) / len(rs)
+
+    general_migrant = [r for r in rows if r.household_id in with_migrants
+                       and r.household.attribute == HouseholdAttribute.GENERAL]
+    supported = [r for r in rows if r.household.attribute != HouseholdAttribute.GENERAL]
+    assert share(general_migrant, "wage_income") > 0.5
+    assert share(supported, "transfer_income") > 0.45
+    assert all(r.policy_subsidy >= Decimal("0.8") * r.transfer_income for r in supported)
+    by_year = {y["year"]: y for y in stats["by_year"]}
+    assert by_year[2019]["below_line"] > by_year[2020]["below_line"] > 0  # the 2020 exits
+    assert by_year[2019]["dangerous_housing"] > 0 == by_year[2020]["dangerous_housing"]
+    assert 0 < by_year[2020]["relocated"] < 0.1 * 2000
 
 
 def test_same_seed_same_data_other_seed_other_data(county):
@@ -165,6 +334,10 @@ def test_same_seed_same_data_other_seed_other_data(county):
     first = digest()
 
     def wipe():
+        HouseholdStatusEvent.objects.all().delete()
+        MemberYear.objects.all().delete()
+        HouseholdYear.objects.all().delete()
+        YearFreeze.objects.all().delete()
         Member.objects.all().delete()
         Household.objects.all().delete()
         User.objects.filter(role=Role.CADRE).delete()
@@ -179,7 +352,8 @@ def test_same_seed_same_data_other_seed_other_data(county):
 
 def test_refusals_write_nothing(db, county):
     generate(50)
-    households, audit = Household.objects.count(), AuditEvent.objects.count()
+    counts = (Household.objects.count(), HouseholdYear.objects.count(), YearFreeze.objects.count(),
+              AuditEvent.objects.count())
     with pytest.raises(DemoError, match="已有 50 户"):
         generate(50)
     with pytest.raises(CommandError, match="不能重复生成"):
@@ -188,7 +362,10 @@ def test_refusals_write_nothing(db, county):
         generate_county(county_code="620102", households=10)
     with pytest.raises(DemoError, match="县级"):
         generate_county(county_code="610900", households=10)
-    assert (Household.objects.count(), AuditEvent.objects.count()) == (households, audit)
+    with pytest.raises(DemoError, match="2014–2020"):
+        generate(10, years="2021-2022")
+    assert (Household.objects.count(), HouseholdYear.objects.count(), YearFreeze.objects.count(),
+            AuditEvent.objects.count()) == counts
 
 
 def test_county_without_villages_is_refused(db):
@@ -201,7 +378,7 @@ def test_county_without_villages_is_refused(db):
 
 def test_failure_midway_rolls_everything_back(county, monkeypatch):
     calls = []
-    real = generator.record_many
+    real = county_module.record_many
 
     def failing(**kwargs):
         calls.append(1)
@@ -209,18 +386,26 @@ def test_failure_midway_rolls_everything_back(county, monkeypatch):
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(generator, "record_many", failing)
+    monkeypatch.setattr(county_module, "record_many", failing)
     with pytest.raises(RuntimeError):
         generate(100)
     assert Household.objects.count() == Member.objects.count() == 0
+    assert HouseholdYear.objects.count() == MemberYear.objects.count() == HouseholdStatusEvent.objects.count() == 0
     assert not User.objects.filter(role=Role.CADRE).exists()
     assert not AuditEvent.objects.filter(object_type__in=["registry.household", "accounts.user"]).exists()
 
 
-def test_generate_demo_command(county):
+def test_generate_demo_command_with_three_years(county):
     out = StringIO()
-    call_command("generate_demo", "--county", "610926", "--households", "80", "--seed", "3", "--json", stdout=out)
+    call_command("generate_demo", "--county", "610926", "--households", "80", "--seed", "3", "--years", "2018-2020",
+                 "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["ok"] and data["households"] == 80 and data["persons"] == Member.objects.count()
     assert sum(r["households"] for r in data["by_cause"]) == 80
     assert {r["label"] for r in data["by_status"]} <= {s.label for s in HouseholdStatus}
+    assert data["years"] == [2018, 2019, 2020] and data["frozen_years"] == [2018, 2019]
+    assert HouseholdYear.objects.count() == 80 * 3 == data["household_years"]
+    assert sorted(YearFreeze.objects.values_list("year", flat=True)) == [2018, 2019]
+    check_registry(years=(2018, 2019, 2020))
+    text = summary_text(data)
+    assert "2018  3,535" in text and "已固化" in text and "可编辑" in text

@@ -1,13 +1,12 @@
-from datetime import date
-
 from fupin.core.commands import ReportCommand
-from fupin.demo.generator import REFERENCE_HOUSEHOLDS, DemoError, generate_county
+from fupin.demo.generator import DEFAULT_YEARS, REFERENCE_HOUSEHOLDS, DemoError, generate_county
 from fupin.demo.text import table
 
 
 class Command(ReportCommand):
-    help = ("为一个县生成演示用建档立卡数据（户、成员、帮扶责任人、审计日志），按平利县实际数据校准，"
-            "同一随机种子生成相同数据；需先导入该县的乡镇和村，该县已有数据时拒绝执行")
+    help = ("为一个县生成演示用建档立卡数据（户、成员、各年度数据、户状态变更、帮扶责任人、审计日志），"
+            "按平利县实际数据校准，同一随机种子生成相同数据；除最后一年外各年度数据固化；"
+            "需先导入该县的乡镇和村，该县已有数据时拒绝执行")
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -15,14 +14,14 @@ class Command(ReportCommand):
         parser.add_argument("--households", type=int, default=REFERENCE_HOUSEHOLDS,
                             help=f"户数（默认 {REFERENCE_HOUSEHOLDS}，即平利县建档立卡户数）")
         parser.add_argument("--seed", type=int, default=2014, help="随机种子（默认 2014）")
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                            help="计算年龄的基准日（默认当年 1 月 1 日）")
+        parser.add_argument("--years", default=DEFAULT_YEARS, metavar="YYYY-YYYY",
+                            help=f"生成年度数据的年份范围（默认 {DEFAULT_YEARS}；除最后一年外均固化）")
 
     def handle(self, *args, **options):
         try:
             with self.progress(total=options["households"], desc="生成演示数据", options=options) as bar:
                 stats = generate_county(county_code=options["county"], households=options["households"],
-                                        seed=options["seed"], as_of=options["as_of"], progress=bar.update)
+                                        seed=options["seed"], years=options["years"], progress=bar.update)
         except DemoError as exc:
             self.fail({"error": str(exc)}, f"未生成任何数据：{exc}", options=options)
             return
@@ -34,17 +33,30 @@ def summary_text(s: dict) -> str:
         return table([title, "户数", "占比"], [[r["label"], f"{r['households']:,}", f"{r['share']:.1%}"] for r in rows],
                      indent="  ")
 
+    span = f"{s['years'][0]}–{s['years'][-1]}" if len(s["years"]) > 1 else str(s["years"][0])
     counts = table(["项目", "数量", "说明"], [
         ["户数", f"{s['households']:,}", ""],
         ["人数", f"{s['persons']:,}", f"户均 {s['persons_per_household']} 人"],
         ["行政村", f"{s['villages']:,}", f"其中 {s['villages_with_households']} 个村有贫困户"],
         ["贫困村", f"{s['poor_villages']:,}", f"共 {s['poor_village_households']:,} 户"],
         ["帮扶责任人", f"{s['cadres']:,}", f"每人结对不超过 {s['max_households_per_cadre']} 户；账户不可登录"],
-        ["审计日志", f"{s['audit_rows']:,}", "每户一条（含成员），每名帮扶责任人一条，另有汇总一条"],
+        ["离开成员", f"{s['left_members']:,}", "死亡或婚出，保留记录并注明减少日期和原因"],
+        ["户年度数据", f"{s['household_years']:,}", f"{span} 年"],
+        ["成员年度数据", f"{s['member_years']:,}", "每年年末在户成员各一条"],
+        ["户状态变更", f"{s['status_events']:,}", "建档立卡、脱贫退出、监测、返贫、销户"],
+        ["审计日志", f"{s['audit_rows']:,}",
+         "每户一条（含成员、年度数据和状态变更），每名帮扶责任人、每个固化年度各一条，另有汇总一条"],
     ], indent="  ")
+    years = table(["年度", "扶贫标准", "户数", "人数", "人均纯收入均值", "低于标准户", "危房户", "搬迁户", "务工人数", "固化"],
+                  [[str(y["year"]), f"{y['poverty_line']:,}", f"{y['households']:,}", f"{y['persons']:,}",
+                    f"{y['per_capita_income_mean']:,.0f}", f"{y['below_line']:,}", f"{y['dangerous_housing']:,}",
+                    f"{y['relocated']:,}", f"{y['migrant_workers']:,}", "已固化" if y["frozen"] else "可编辑"]
+                   for y in s["by_year"]], indent="  ")
     return "\n\n".join([
-        f"已生成{s['county_name']}（{s['county'][:6]}）演示数据（随机种子 {s['seed']}，年龄基准日 {s['as_of']}）：",
+        f"已生成{s['county_name']}（{s['county'][:6]}）演示数据（随机种子 {s['seed']}，"
+        f"年度 {span}）：",
         counts,
+        years,
         breakdown("主要致贫原因", s["by_cause"]),
         breakdown("户状态", s["by_status"]),
         breakdown("贫困户属性", s["by_attribute"]),

@@ -1,0 +1,97 @@
+"""A household's status over the years, as status events (HouseholdStatusEvent).
+
+Every household is filed (建档立卡, 未脱贫) in its registration year. Exited households leave
+poverty (脱贫退出) in their exit year; 监测户 are exited households taken into 防止返贫监测 in
+2020, 返贫 households exited before 2020 and fell back in it; 已销户 households were removed in a
+dynamic adjustment (识别不精准) after registration. The status of a year is the status after the
+last event of that year or before — the year-end status (年末户状态) of HouseholdYear.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from fupin.registry.choices import HouseholdStatus, PovertyCause, StatusChangeSource
+
+from .calibration import EXIT_YEAR_SHARES, LAST_CANCELLATION_YEAR, MONITORING_YEAR, STATUSES_WITH_EXIT
+from .planning import pick
+
+# 致贫/返贫风险 of a monitored or returned household, by its main cause (DOMAIN.md §Monitoring).
+RISK_OF_CAUSE = {
+    PovertyCause.ILLNESS: "因病",
+    PovertyCause.DISABILITY: "因残",
+    PovertyCause.SCHOOLING: "因学",
+    PovertyCause.DISASTER: "因自然灾害",
+    PovertyCause.LACK_LABOUR: "缺劳动力",
+}
+DEFAULT_RISK = "因务工就业不稳"
+
+
+@dataclass(frozen=True)
+class Event:
+    year: int
+    from_status: str
+    to_status: str
+    source: str
+    reason: str
+    at: datetime
+
+
+@dataclass
+class Timeline:
+    registered_year: int
+    exit_year: int | None
+    events: list[Event]
+
+    @property
+    def status(self) -> str:
+        return self.events[-1].to_status
+
+    def status_in(self, year: int) -> str | None:
+        """Year-end status; None before registration."""
+        status = None
+        for e in self.events:
+            if e.year > year:
+                break
+            status = e.to_status
+        return status
+
+
+def _moment(rng: random.Random, year: int, first: tuple[int, int], last: tuple[int, int]) -> datetime:
+    start, end = date(year, *first), date(year, *last)
+    day = start + timedelta(days=rng.randrange((end - start).days + 1))
+    return datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randrange(60),
+                    tzinfo=timezone.get_default_timezone())
+
+
+def build_timeline(rng: random.Random, *, status: str, registered: int, cause: str) -> Timeline:
+    """The events leading to `status` (the household's status at the end of the time line)."""
+    NOT_EXITED, EXITED = HouseholdStatus.NOT_EXITED, HouseholdStatus.EXITED
+    events = [Event(registered, "", NOT_EXITED, StatusChangeSource.IDENTIFICATION, "建档立卡",
+                    _moment(rng, registered, (4, 15) if registered == 2014 else (9, 1), (10, 31)))]
+    exit_year = None
+    if status in STATUSES_WITH_EXIT:
+        last = MONITORING_YEAR - 1 if status == HouseholdStatus.RETURNED else MONITORING_YEAR
+        years = {y: w for y, w in EXIT_YEAR_SHARES.items() if registered < y <= last} or {last: 1}
+        exit_year = pick(rng, years)
+        events.append(Event(exit_year, NOT_EXITED, EXITED, StatusChangeSource.EXIT, "脱贫退出",
+                            _moment(rng, exit_year, (11, 1), (12, 20))))
+        risk = RISK_OF_CAUSE.get(cause, DEFAULT_RISK)
+        window = (12, 21) if exit_year == MONITORING_YEAR else (3, 1)
+        if status == HouseholdStatus.MONITORED:
+            events.append(Event(MONITORING_YEAR, EXITED, status, StatusChangeSource.MONITORING,
+                                f"纳入防止返贫监测（脱贫不稳定户），风险：{risk}",
+                                _moment(rng, MONITORING_YEAR, window, (12, 30))))
+        elif status == HouseholdStatus.RETURNED:
+            events.append(Event(MONITORING_YEAR, EXITED, status, StatusChangeSource.MONITORING,
+                                f"返贫（{risk}），年人均纯收入低于当年扶贫标准",
+                                _moment(rng, MONITORING_YEAR, window, (12, 30))))
+    elif status == HouseholdStatus.CANCELLED:
+        year = rng.randint(registered + 1, max(registered + 1, LAST_CANCELLATION_YEAR))
+        events.append(Event(year, NOT_EXITED, status, StatusChangeSource.CORRECTION,
+                            "动态调整：识别不精准，清退销户", _moment(rng, year, (6, 1), (12, 20))))
+    return Timeline(registered_year=registered, exit_year=exit_year, events=events)
