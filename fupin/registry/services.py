@@ -176,6 +176,13 @@ def _recompute_income(hy: HouseholdYear) -> None:
                                      "transfer_income")}, hy.household_size)
 
 
+def _status_in_year(household: Household, year: int) -> str:
+    """The status the household had at the end of `year`, from its status history."""
+    last = (HouseholdStatusEvent.objects.filter(household=household, year__lte=year)
+            .order_by("-year", "-at", "-id").values_list("to_status", flat=True).first())
+    return last or household.status
+
+
 @transaction.atomic
 def household_year_save(*, actor, household_id: int, year: int, data: dict) -> HouseholdYear:
     """Create or change a household's data for a year; net and per-capita income are derived."""
@@ -185,7 +192,7 @@ def household_year_save(*, actor, household_id: int, year: int, data: dict) -> H
     hy = HouseholdYear.objects.filter(household=household, year=year).first()
     before = snapshot(hy) if hy else None
     if hy is None:
-        hy = HouseholdYear(household=household, year=year, status=household.status)
+        hy = HouseholdYear(household=household, year=year, status=_status_in_year(household, year))
     for name, value in cleaned.items():
         setattr(hy, name, value)
     _recompute_income(hy)

@@ -114,3 +114,13 @@ def test_status_changes_only_with_reason_and_are_recorded(users, households):
     with pytest.raises(Http404):
         household_change_status(actor=users["township_b"], household_id=a1.pk, to_status="returned", year=YEAR,
                                 source="monitoring", reason="x")
+
+
+def test_new_past_year_takes_the_status_of_that_year(users, households):
+    a1 = households["a1"]
+    household_change_status(actor=users["county"], household_id=a1.pk, to_status="not_exited", year=2016,
+                            source="identification", reason="建档立卡")
+    household_change_status(actor=users["county"], household_id=a1.pk, to_status="exited", year=2019,
+                            source="exit", reason="脱贫退出")
+    assert household_year_save(actor=users["clerk_a"], household_id=a1.pk, year=2018, data={}).status == "not_exited"
+    assert household_year_save(actor=users["clerk_a"], household_id=a1.pk, year=2019, data={}).status == "exited"
