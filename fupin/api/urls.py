@@ -7,6 +7,7 @@ from .errors import json_404
 from .views.audit import AuditVerifyView
 from .views.auth import MeView, TokenObtainView
 from .views.households import HouseholdDetailView, HouseholdListView
+from .views.importing import HouseholdExportView, ImportJobCreateView, ImportJobDetailView
 from .views.quality import QualityView
 from .views.regions import RegionChildrenView, RegionDetailView
 from .views.registry import (
@@ -29,6 +30,9 @@ urlpatterns = [
     path("regions/<str:code>", RegionDetailView.as_view(), name="region"),
     path("regions/<str:code>/children", RegionChildrenView.as_view(), name="region-children"),
     path("households", HouseholdListView.as_view(), name="households"),
+    path("households/export", HouseholdExportView.as_view(), name="households-export"),
+    path("imports", ImportJobCreateView.as_view(), name="imports"),
+    path("imports/<fupin_id:job_id>", ImportJobDetailView.as_view(), name="import"),
     path("households/<fupin_id:household_id>", HouseholdDetailView.as_view(), name="household"),
     path("households/<fupin_id:household_id>/members", MemberCreateView.as_view(), name="member-create"),
     path("households/<fupin_id:household_id>/years", HouseholdYearsView.as_view(), name="household-years"),

@@ -14,6 +14,7 @@ from .choices import (
     Relation,
     StatusChangeSource,
 )
+from .models_import import ImportJob  # noqa: F401  (registered with the app)
 from .models_yearly import HouseholdYear, MemberYear, YearFreeze  # noqa: F401  (registered with the app)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_freeze, views_household, views_quality, views_search
+from . import views, views_freeze, views_household, views_import, views_quality, views_search
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +18,12 @@ urlpatterns = [
     path("households/<int:pk>/members/<int:member_pk>/years/<int:year>/edit/",
          views_household.member_year_edit_view, name="member_year_edit"),
     path("search/", views_search.search_view, name="search"),
+    path("r/<str:code>/export.xlsx", views_import.export_view, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("r/<str:code>/export.csv", views_import.export_view, {"fmt": "csv"}, name="export_csv"),
+    path("import/", views_import.import_view, name="import"),
+    path("import/template.xlsx", views_import.template_view, name="import_template"),
+    path("import/jobs/<int:pk>/", views_import.job_view, name="import_job"),
+    path("import/jobs/<int:pk>/errors.xlsx", views_import.job_errors_view, name="import_job_errors"),
     path("users/", views.users_view, name="users"),
     path("audit/", views.audit_view, name="audit"),
 ]

@@ -1,0 +1,831 @@
+"""Importing registry data from a workbook: validate everything, then write everything, or nothing.
+
+    result = import_households(path, actor=user, year=2020, dry_run=False)
+
+1. The file is checked before parsing (size from policy "import.max_file_mb", real xlsx, no zip bomb).
+2. The layout is recognised: our template (户信息 + 成员信息 sheets) or the national export (one
+   sheet, header within the first rows). Unknown template columns, missing required columns,
+   repeated columns and merged cells in the data area reject the file.
+3. Pass 1 streams the rows: each is cleaned by registry.validation (the same rules as forms and the
+   API); cleaned rows are spooled to a temporary file, so nothing but small per-household
+   aggregates stays in memory. Then a few IN-queries per batch check what needs the database:
+   village codes / place names in scope, existing households (in scope?), ID numbers registered in
+   another household, frozen years, household size for the year.
+4. Any problem → nothing is written; an error workbook marks every bad cell (red fill, comment,
+   a 错误原因 column). `dry_run` stops after validation.
+5. Pass 2 reads the spool and writes in batches inside ONE transaction: bulk upserts of households
+   (by 户编号), members (by household + 证件号码), yearly rows (by household/member + year), status
+   events for new households and status changes (source "import"), and one audit entry per created
+   or changed row. Unchanged rows are not touched and produce no audit entry, so re-importing the
+   same file changes nothing.
+"""
+
+import pickle
+import tempfile
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fupin.accounts.roles import Cap
+from fupin.accounts.scope import code_in_scope, require
+
+from . import national
+from .reader import (
+    CellProblem,
+    FileRejected,
+    cell_value,
+    check_file,
+    header_text,
+    normalize_header,
+    scan_sheet,
+    sheet_reader,
+)
+from .reader import open_workbook as _open_workbook
+from .template import (
+    HOUSEHOLD_REQUIRED,
+    HOUSEHOLD_SHEET,
+    MEMBER_REQUIRED,
+    MEMBER_SHEET,
+    household_columns,
+    member_columns,
+)
+
+BATCH = 2000
+MAX_REPORTED = 500
+HEADER_SEARCH_ROWS = 10
+LAYOUT_LABELS = {"template": "本系统模板", "national": "国家监测系统导出格式"}
+
+Progress = Callable[[str, int, int], None]
+
+
+# --- results --------------------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+    def text(self) -> str:
+        where = f"“{self.sheet}”表第 {self.row} 行" if self.row else (f"“{self.sheet}”表" if self.sheet else "")
+        col = f"【{self.column}】" if self.column else ""
+        return f"{where}{col}：{self.message}" if where else self.message
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message,
+                "text": self.text()}
+
+
+@dataclass
+class ImportResult:
+    ok: bool
+    file_name: str
+    year: int
+    dry_run: bool = False
+    layout: str = ""
+    counts: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    error_file: str = ""
+    ignored_columns: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "file": self.file_name, "year": self.year, "dry_run": self.dry_run,
+                "layout": self.layout, "counts": self.counts, "error_count": self.error_count,
+                "errors": [p.as_dict() for p in self.problems], "error_file": self.error_file,
+                "ignored_columns": self.ignored_columns, "message": self.message}
+
+
+# --- sheets and headers ---------------------------------------------------------------------
+
+@dataclass
+class SheetSpec:
+    title: str
+    kind: str  # household | member | national
+    header_row: int
+    columns: dict[int, str]  # column index (0-based) → canonical key
+    headers: dict[int, str]  # column index → header text as written
+    width: int  # number of header cells
+    has: set[str] = field(default_factory=set)
+    ignored: list[str] = field(default_factory=list)
+    date_keys: frozenset = frozenset()
+    estimated_rows: int = 0
+
+    def index_of(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        for idx, k in self.columns.items():
+            if k == key:
+                return idx
+        return None
+
+
+def _alias_map(columns) -> dict[str, str]:
+    out = {}
+    for col in columns:
+        for name in (col.header, *col.aliases):
+            out[normalize_header(name)] = col.key
+    return out
+
+
+def _map_header(values: tuple, alias: dict[str, str], *, sheet: str) -> tuple[dict, dict, list[str]]:
+    mapping, headers, unknown, seen = {}, {}, [], {}
+    for idx, value in enumerate(values):
+        text = normalize_header(value)
+        if not text:
+            continue
+        key = alias.get(text)
+        if key is None:
+            unknown.append(header_text(value))
+            continue
+        if key in seen:
+            raise FileRejected(f"“{sheet}”表的列“{header_text(value)}”重复出现（第 {seen[key] + 1} 列和第 {idx + 1} 列）")
+        seen[key] = idx
+        mapping[idx] = key
+        headers[idx] = header_text(value)
+    return mapping, headers, unknown
+
+
+def _check_merged(wb, ws, *, first_row: int) -> int:
+    """Reject merged cells from `first_row` down (title rows above the header may be merged).
+    Returns the sheet's row count, for progress."""
+    scan = scan_sheet(wb, ws)
+    bad = sorted((lo, ref) for ref, lo, hi in scan.merges if hi >= first_row)
+    if bad:
+        refs = "、".join(ref for _, ref in bad[:5]) + ("等" if len(bad) > 5 else "")
+        raise FileRejected(f"“{ws.title}”表第 {bad[0][0]} 行起有合并单元格（{refs}）：请取消合并，并在每一行填写完整后再导入")
+    return scan.rows
+
+
+def _first_row(reader) -> tuple:
+    for _, values in reader.rows():
+        return values
+    return ()
+
+
+def _template_specs(wb) -> list[SheetSpec]:
+    specs = []
+    for title, columns, required, kind in ((HOUSEHOLD_SHEET, household_columns(), HOUSEHOLD_REQUIRED, "household"),
+                                           (MEMBER_SHEET, member_columns(), MEMBER_REQUIRED, "member")):
+        if title not in wb.sheetnames:
+            if kind == "household":
+                raise FileRejected(f"缺少“{title}”表")
+            continue
+        ws = wb[title]
+        rows = _check_merged(wb, ws, first_row=1)
+        reader = sheet_reader(ws)
+        values = _first_row(reader)
+        mapping, headers, unknown = _map_header(values, _alias_map(columns), sheet=title)
+        by_key = {c.key: c for c in columns}
+        missing = [by_key[k].header for k in required if k not in mapping.values()]
+        problems = []
+        if not mapping:
+            problems.append("第 1 行应为表头，但没有可识别的列名")
+        elif missing:
+            problems.append(f"缺少必需的列：{'、'.join(missing)}")
+        if unknown:
+            problems.append(f"有无法识别的列：{'、'.join(unknown)}（模板的列名不能修改，也不能增加其他列）")
+        if problems:
+            raise FileRejected(f"“{title}”表表头有误：" + "；".join(problems))
+        specs.append(SheetSpec(title=title, kind=kind, header_row=1, columns=mapping, headers=headers,
+                               width=len(values), has=set(mapping.values()),
+                               date_keys=frozenset(c.key for c in columns if c.is_date),
+                               estimated_rows=rows))
+    return specs
+
+
+def _national_spec(wb) -> SheetSpec:
+    ws = wb.worksheets[0]
+    reader = sheet_reader(ws)
+    alias = national.header_map()
+    best = (0, None, None)
+    for number, values in reader.rows():
+        if number > HEADER_SEARCH_ROWS:
+            break
+        mapping, headers, unknown = _map_header(values, alias, sheet=ws.title)
+        keys = set(mapping.values())
+        if all(k in keys for k in national.REQUIRED):
+            rows = _check_merged(wb, ws, first_row=number)
+            return SheetSpec(title=ws.title, kind="national", header_row=number, columns=mapping, headers=headers,
+                             width=len(values), has=keys, ignored=unknown,
+                             date_keys=frozenset(national.DATE_KEYS), estimated_rows=rows)
+        if len(keys) > best[0]:
+            best = (len(keys), number, keys)
+    if best[1] is None:
+        raise FileRejected(f"无法识别文件格式：既不是本系统模板（没有“{HOUSEHOLD_SHEET}”表），"
+                           f"也不是国家监测系统导出格式（“{ws.title}”表前 {HEADER_SEARCH_ROWS} 行中找不到"
+                           "“户编号”“证件号码”“姓名”等表头）")
+    names = {"household.household_no": "户编号", "member.id_number": "证件号码", "member.name": "姓名",
+             "nat.relation": "与户主关系", "nat.township": "乡（或 乡(镇)）", "nat.village": "村（或 行政村）"}
+    missing = "、".join(names[k] for k in national.REQUIRED if k not in best[2])
+    raise FileRejected(f"“{ws.title}”表表头有误：第 {best[1]} 行缺少必需的列：{missing}")
+
+
+# --- per-household aggregates ---------------------------------------------------------------
+
+class HInfo:
+    __slots__ = ("sheet", "row", "village", "place", "head_name", "head_row", "year_ids", "fingerprint", "bad",
+                 "pk", "old_village", "size", "declared_head")
+
+    def __init__(self, sheet: str, row: int):
+        self.sheet, self.row = sheet, row
+        self.village = self.place = self.head_name = self.declared_head = None
+        self.head_row = None
+        self.year_ids: set[str] = set()  # members that get a row for the year from the file
+        self.fingerprint = None
+        self.bad = False
+        self.pk = self.old_village = None
+        self.size = 0
+
+
+_KEYS: dict[tuple, tuple] = {}
+
+
+def _fingerprint(*parts: dict) -> tuple[tuple, array]:
+    """A household's values as (keys, hashes): the keys tuple is shared between households, the
+    hashes are a compact array — small enough to keep one per household of a large file."""
+    keys = tuple(f"{i}.{k}" for i, part in enumerate(parts) for k in part)
+    keys = _KEYS.setdefault(keys, keys)
+    return keys, array("q", (hash(tuple(v) if isinstance(v, list) else v) for part in parts for v in part.values()))
+
+
+# --- the import ------------------------------------------------------------------------------
+
+class Importer:
+    def __init__(self, path, *, actor, year: int, dry_run: bool = False, registered_year: int | None = None,
+                 progress: Progress | None = None, error_path=None, file_name: str | None = None):
+        self.path = Path(path)
+        self.actor = actor
+        self.year = year
+        self.dry_run = dry_run
+        self.registered_year = registered_year
+        self.progress = progress or (lambda phase, done, total: None)
+        self.error_path = Path(error_path) if error_path else None
+        self.file_name = file_name or self.path.name
+        self.result = ImportResult(ok=False, file_name=self.file_name, year=year, dry_run=dry_run)
+        self.problems: dict[tuple[str, int], list[tuple[int | None, str]]] = {}
+        self.file_problems: list[Problem] = []
+        self.error_count = 0
+        self.households: dict[str, HInfo] = {}
+        self.member_rows: dict[tuple[str, str], int] = {}
+        self.id_owner: dict[str, str] = {}
+        self.specs: list[SheetSpec] = []
+        self.rows_read = 0
+        self.rows_empty = 0
+        self.members_found: set[tuple[str, str]] = set()
+        self._household_cache = None
+
+    # problems -------------------------------------------------------------------------------
+    def add(self, spec: SheetSpec, row: int, key_or_index, message: str) -> None:
+        idx = key_or_index if isinstance(key_or_index, int) or key_or_index is None else None
+        if isinstance(key_or_index, str):
+            idx = spec.index_of(key_or_index)
+            if idx is None:
+                idx = spec.index_of(national.ORIGIN.get(key_or_index))
+        self.problems.setdefault((spec.title, row), []).append((idx, message))
+        self.error_count += 1
+
+    def add_errors(self, spec: SheetSpec, row: int, target: str, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for name, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    self.add(spec, row, f"{target}.{name}", msg)
+        else:
+            for msg in exc.messages:
+                self.add(spec, row, None, msg)
+
+    # entry point ----------------------------------------------------------------------------
+    def run(self) -> ImportResult:
+        from fupin.policy.selectors import resolve
+
+        try:
+            require(self.actor, Cap.EDIT_REGISTRY)
+        except PermissionDenied:
+            return self._fail_file("您的角色无权导入建档立卡数据")
+        if not 2000 <= int(self.year) <= 2100:
+            return self._fail_file(f"年度“{self.year}”无效")
+        region = self.actor.region_id
+        max_mb = resolve("import.max_file_mb", year=self.year, region_code=region).value
+        self.max_other = resolve("registry.max_other_causes", year=self.year, region_code=region).value
+        try:
+            check_file(self.path, max_mb=max_mb, name=self.file_name)
+            wb = _open_workbook(self.path, name=self.file_name)
+        except FileRejected as exc:
+            return self._fail_file(str(exc))
+        try:
+            return self._run(wb)
+        except FileRejected as exc:
+            return self._fail_file(str(exc))
+        finally:
+            wb.close()
+
+    def _fail_file(self, message: str) -> ImportResult:
+        self.result.ok = False
+        self.result.problems = [Problem("", None, "", message)]
+        self.result.error_count = 1
+        self.result.message = f"导入失败，未写入任何数据：{message}"
+        return self.result
+
+    def _run(self, wb) -> ImportResult:
+        if HOUSEHOLD_SHEET in wb.sheetnames:
+            self.layout = "template"
+            self.specs = _template_specs(wb)
+        else:
+            self.layout = "national"
+            self.specs = [_national_spec(wb)]
+        self.result.layout = self.layout
+        self.result.ignored_columns = [c for s in self.specs for c in s.ignored]
+        with tempfile.TemporaryFile(prefix="fupin-import-") as spool:
+            self.spool = spool
+            self.spooled = 0
+            self._pass_validate(wb)
+            self._check_with_database()
+            self.result.counts = self._planned_counts()
+            if self.error_count:
+                return self._finish_failed(wb)
+            if self.dry_run:
+                self.result.ok = True
+                c = self.result.counts
+                self.result.message = (f"校验通过（仅校验，未写入）：共 {c['households']} 户 {c['members']} 人，"
+                                       f"其中新户 {c['households_new']}、新成员 {c['members_new']}")
+                return self.result
+            from .writer.database import write_all
+
+            spool.seek(0)
+            counts = write_all(self, spool)
+        self.result.ok = True
+        self.result.counts = {**self.result.counts, **counts}
+        self.result.message = _summary(self.result.counts)
+        return self.result
+
+    # pass 1 ---------------------------------------------------------------------------------
+    def _spool(self, batch: list) -> None:
+        if batch:
+            pickle.dump(batch, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self.spooled += len(batch)
+
+    def _rows(self, wb, spec: SheetSpec):
+        """Data rows below the header as (row number, {key: value}, {key: problem}); empty rows skipped."""
+        for number, values in sheet_reader(wb[spec.title]).rows():
+            if number <= spec.header_row:
+                continue
+            self.rows_read += 1
+            data, bad = {}, {}
+            for idx, key in spec.columns.items():
+                raw = values[idx] if idx < len(values) else None
+                try:
+                    data[key] = cell_value(raw, date_field=key in spec.date_keys)
+                except CellProblem as exc:
+                    data[key] = None
+                    bad[key] = str(exc)
+            # Cells outside the known columns count too: a row with data only there is not empty.
+            if not bad and all(v is None for v in data.values()) and \
+                    all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                self.rows_empty += 1
+                continue
+            yield number, data, bad
+
+    def _pass_validate(self, wb) -> None:
+        total = sum(max(s.estimated_rows - s.header_row, 0) for s in self.specs)
+        done = 0
+        for spec in self.specs:
+            batch = []
+            handler = {"household": self._template_household, "member": self._template_member,
+                       "national": self._national_row}[spec.kind]
+            for number, data, bad in self._rows(wb, spec):
+                for key, message in bad.items():
+                    self.add(spec, number, key, message)
+                batch.extend(handler(spec, number, data, bad))
+                done += 1
+                if len(batch) >= BATCH:
+                    self._spool(batch)
+                    batch = []
+                if done % 500 == 0:
+                    self.progress("校验", done, max(total, done))
+            self._spool(batch)
+        self.progress("校验", done, done)
+
+    @staticmethod
+    def _split(data: dict, target: str) -> dict:
+        prefix = target + "."
+        return {k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)}
+
+    def _clean_household(self, spec, number, raw: dict) -> dict | None:
+        from ..models import Household
+        from ..validation import HOUSEHOLD_INPUT, clean_household, clean_value
+
+        cleaned, ok = {}, True
+        try:
+            cleaned = clean_household({k: v for k, v in raw.items() if k in HOUSEHOLD_INPUT},
+                                      max_other_causes=self.max_other)
+        except ValidationError as exc:
+            self.add_errors(spec, number, "household", exc)
+            ok = False
+        for name in ("status", "exit_year"):
+            if name not in raw or (name == "status" and raw[name] is None):
+                continue
+            try:
+                cleaned[name] = clean_value(Household._meta.get_field(name), raw[name])
+            except ValidationError as exc:
+                ok = False
+                for msg in exc.messages:
+                    self.add(spec, number, f"household.{name}", msg)
+        return cleaned if ok else None
+
+    def _clean_year(self, spec, number, raw: dict, *, member: bool) -> dict | None:
+        from ..validation import clean_household_year, clean_member_year
+
+        if not raw:
+            return None
+        try:
+            return (clean_member_year if member else clean_household_year)(raw)
+        except ValidationError as exc:
+            self.add_errors(spec, number, "member_year" if member else "household_year", exc)
+            return None
+
+    def _clean_member(self, spec, number, raw: dict) -> dict | None:
+        from ..models import Member
+        from ..validation import MEMBER_INPUT, clean_member, clean_value
+
+        try:
+            # A blank 性别/出生日期 is derived from a resident ID (and required for other IDs).
+            cleaned = clean_member({k: v for k, v in raw.items() if k in MEMBER_INPUT
+                                    and not (v is None and k in ("gender", "birth_date"))})
+        except ValidationError as exc:
+            self.add_errors(spec, number, "member", exc)
+            cleaned = None
+        leave = {}
+        for name in ("left_on", "left_reason"):
+            if name in raw:
+                try:
+                    leave[name] = clean_value(Member._meta.get_field(name), raw[name])
+                except ValidationError as exc:
+                    cleaned = None
+                    for msg in exc.messages:
+                        self.add(spec, number, f"member.{name}", msg)
+        if cleaned is not None and leave:
+            if bool(leave.get("left_on")) != bool(leave.get("left_reason")) and \
+                    {"left_on", "left_reason"} <= set(leave):
+                self.add(spec, number, "member.left_reason", "减少日期和减少原因须同时填写或同时留空")
+                return None
+            cleaned.update(leave)
+        return cleaned
+
+    def _check_year(self, spec, number, data) -> None:
+        raw = data.get("meta.year")
+        if raw is None:
+            return
+        text = str(raw).strip()
+        if text != str(self.year):
+            self.add(spec, number, "meta.year",
+                     f"年度“{text}”与本次导入的年度 {self.year} 不一致（一次只能导入一个年度的数据）")
+
+    def _template_household(self, spec, number, data, bad) -> list:
+        from ..validation import clean_value
+
+        self._check_year(spec, number, data)
+        raw = self._split(data, "household")
+        no = raw.get("household_no")
+        if no is None:
+            if "household.household_no" not in bad:
+                self.add(spec, number, "household.household_no", "户编号不能为空")
+            return []
+        from ..models import Household
+
+        try:
+            no = clean_value(Household._meta.get_field("household_no"), no)
+        except ValidationError as exc:
+            self.add(spec, number, "household.household_no", exc.messages[0])
+            return []
+        if no in self.households:
+            self.add(spec, number, "household.household_no",
+                     f"户编号“{no}”重复（第 {self.households[no].row} 行已有此户）")
+            return []
+        info = self.households[no] = HInfo(spec.title, number)
+        hdata = self._clean_household(spec, number, raw)
+        hy_raw = _stated(self._split(data, "household_year"))
+        hy = self._clean_year(spec, number, hy_raw, member=False) if hy_raw else None
+        if hdata is None or (hy_raw and hy is None) or bad:
+            info.bad = True
+            return []
+        info.village = hdata.get("village_id")
+        info.head_name = hdata.get("head_name")
+        return [("H", spec.title, number, no, hdata, hy, {})]
+
+    def _template_member(self, spec, number, data, bad) -> list:
+        no = data.get("meta.household_no")
+        no = str(no).strip() if no is not None else None
+        mdata = self._clean_member(spec, number, self._split(data, "member"))
+        my_raw = _stated(self._split(data, "member_year"))
+        my = self._clean_year(spec, number, my_raw, member=True) if my_raw else None
+        if not no:
+            if "meta.household_no" not in bad:
+                self.add(spec, number, "meta.household_no", "户编号不能为空")
+            return []
+        info = self.households.get(no)
+        if info is None:
+            self.add(spec, number, "meta.household_no", f"户编号“{no}”在“{HOUSEHOLD_SHEET}”表中没有对应的行")
+            return []
+        if mdata is None or (my_raw and my is None) or bad:
+            return []
+        if not self._register_member(spec, number, no, info, mdata, my):
+            return []
+        if mdata.get("relation") == "head" and info.head_name and mdata["name"] != info.head_name:
+            self.add(spec, number, "member.name",
+                     f"户主“{mdata['name']}”与“{HOUSEHOLD_SHEET}”表第 {info.row} 行的户主姓名“{info.head_name}”不一致")
+            return []
+        return [("M", spec.title, number, no, mdata, my)]
+
+    def _register_member(self, spec, number, no: str, info: HInfo, mdata: dict, my: dict | None) -> bool:
+        idn = mdata["id_number"]
+        first = self.member_rows.get((no, idn))
+        if first is not None:
+            self.add(spec, number, "member.id_number", f"证件号码“{idn}”在同一户中重复（第 {first} 行已有）")
+            return False
+        owner = self.id_owner.get(idn)
+        if owner is not None and owner != no:
+            self.add(spec, number, "member.id_number",
+                     f"证件号码“{idn}”同时出现在户编号“{owner}”（第 {self.member_rows[(owner, idn)]} 行）和“{no}”中")
+            return False
+        if mdata.get("relation") == "head":
+            if info.head_row is not None:
+                self.add(spec, number, "member.relation", f"一户只能有一名户主（第 {info.head_row} 行已是户主）")
+                return False
+            info.head_row = number
+        self.member_rows[(no, idn)] = number
+        self.id_owner[idn] = no
+        if my is not None:
+            info.year_ids.add(idn)
+        return True
+
+    def _national_row(self, spec, number, data, bad) -> list:
+        errors: dict[str, list[str]] = {}
+        names = [data.get(k) for k in national.PLACE_KEYS]
+        declared_head = data.get("nat.head_name")
+        original = data
+        data = national.translate(data, errors=errors, has=spec.has)
+        for key, msgs in errors.items():
+            for msg in msgs:
+                self.add(spec, number, key, msg)
+        parts = _buckets(data)
+        raw_h, hy_raw = parts.get("household", {}), parts.get("household_year", {})
+        no = raw_h.get("household_no")
+        flag = data.get(national.ROAD_NOT_HARDENED)
+        # The household's columns repeat on each member row: a row repeating the previous row's
+        # household values exactly (the usual case) reuses its cleaned values.
+        cache_key = (tuple(raw_h.items()), tuple(hy_raw.items()), tuple(names), declared_head, flag)
+        cached = self._household_cache if self._household_cache and self._household_cache[0] == cache_key else None
+        if cached:
+            hdata, hy = cached[1], cached[2]
+        else:
+            hdata = self._clean_household(spec, number, raw_h)
+            hy = self._clean_year(spec, number, hy_raw, member=False) if hy_raw else None
+        mdata = self._clean_member(spec, number, parts.get("member", {}))
+        my_raw = parts.get("member_year", {})
+        my = self._clean_year(spec, number, my_raw, member=True) if my_raw else None
+        for key in ("nat.township", "nat.village"):
+            if original.get(key) is None and key not in bad:
+                self.add(spec, number, key, f"{spec.headers[spec.index_of(key)]}不能为空")
+        if not no:
+            if "household.household_no" not in bad:
+                self.add(spec, number, "household.household_no", "户编号不能为空")
+            return []
+        no = str(no).strip()
+        place = national.Place(*(str(n).strip() if n is not None else "" for n in names))
+        info = self.households.get(no)
+        first = info is None
+        if first:
+            info = self.households[no] = HInfo(spec.title, number)
+            info.place = place
+            info.declared_head = declared_head
+        failed = bool(bad or errors) or hdata is None or (hy_raw and hy is None)
+        if cached and cached[3] is info.fingerprint:
+            pass  # the same values as the row before, already compared
+        elif hdata is not None and (not hy_raw or hy is not None):
+            fp = _fingerprint(hdata, hy or {}, {"place": place, "head": declared_head, "flag": flag})
+            self._household_cache = None
+            if info.fingerprint is None:
+                info.fingerprint = fp
+            elif fp != info.fingerprint:
+                first_fp = dict(zip(*info.fingerprint, strict=True))
+                differing = [k for k, h in zip(*fp, strict=True) if first_fp.get(k) != h]
+                for k in differing:
+                    part, name = k.split(".", 1)
+                    key = {"0": "household", "1": "household_year"}.get(part)
+                    key = f"{key}.{name}" if key else {"place": "nat.village", "head": "nat.head_name",
+                                                       "flag": "nat.road_hardened"}[name]
+                    col = spec.headers.get(spec.index_of(key) if spec.index_of(key) is not None
+                                           else spec.index_of(national.ORIGIN.get(key)), "")
+                    self.add(spec, number, key, f"同一户的{col or '户信息'}与第 {info.row} 行不一致（户编号“{no}”）")
+                failed = failed or bool(differing)
+        if failed:
+            info.bad = True
+        elif not cached:
+            self._household_cache = (cache_key, hdata, hy, info.fingerprint)
+        out = []
+        if first and not failed:
+            flags = {national.ROAD_NOT_HARDENED: True} if flag else {}
+            out.append(("H", spec.title, number, no, hdata, hy, flags))
+        if mdata is None or (my_raw and my is None) or bad or errors:
+            return out
+        if not self._register_member(spec, number, no, info, mdata, my):
+            return out
+        if mdata.get("relation") == "head":
+            info.head_name = mdata["name"]
+        out.append(("M", spec.title, number, no, mdata, my))
+        return out
+
+    # checks against the database -------------------------------------------------------------
+    def _spec(self, title: str) -> SheetSpec:
+        return next(s for s in self.specs if s.title == title)
+
+    def _check_with_database(self) -> None:
+        from fupin.regions.codes import Level, ancestor_codes
+        from fupin.regions.models import Region
+
+        from ..models import Household, Member, MemberYear, YearFreeze
+
+        self.progress("核对数据库", 0, len(self.households))
+        infos = self.households
+        # villages
+        if self.layout == "template":
+            codes = sorted({i.village for i in infos.values() if i.village})
+            found = {}
+            for chunk in _chunks(codes, 1000):
+                found.update(dict(Region.objects.filter(code__in=chunk).values_list("code", "level")))
+            for info in infos.values():
+                if not info.village or info.bad:
+                    continue
+                spec = self._spec(info.sheet)
+                if found.get(info.village) != Level.VILLAGE:
+                    what = "不是行政村" if info.village in found else "不存在"
+                    self.add(spec, info.row, "household.village", f"行政村代码“{info.village}”{what}")
+                    info.bad = True
+                elif not code_in_scope(self.actor, info.village):
+                    self.add(spec, info.row, "household.village", f"行政村“{info.village}”不在您的管辖范围内")
+                    info.bad = True
+        else:
+            places = {i.place for i in infos.values() if i.place and i.place.village and i.place.township}
+            resolved, unresolved = national.resolve_places(places, actor=self.actor)
+            for info in infos.values():
+                if info.place in resolved:
+                    info.village = resolved[info.place]
+                elif info.place in unresolved:
+                    self.add(self._spec(info.sheet), info.row, "nat.village", unresolved[info.place])
+                    info.bad = True
+        # existing households
+        nos = sorted(infos)
+        for chunk in _chunks(nos, 1000):
+            for pk, no, village in Household.objects.filter(household_no__in=chunk).values_list(
+                    "pk", "household_no", "village_id"):
+                info = infos[no]
+                info.pk, info.old_village = pk, village
+                if not code_in_scope(self.actor, village):
+                    self.add(self._spec(info.sheet), info.row, "household.household_no",
+                             f"户编号“{no}”已被您管辖范围以外的户使用，不能导入或修改")
+                    info.bad = True
+        # what a new household must have
+        for no, info in infos.items():
+            if info.pk is not None or info.bad:
+                continue
+            spec = self._spec(info.sheet)
+            if self.layout == "national":
+                if not info.head_name:
+                    self.add(spec, info.row, "nat.relation", f"新户“{no}”没有与户主关系为“户主”的成员")
+                if "household.main_cause" not in spec.has and "nat.risk1" not in spec.has:
+                    self.add(spec, info.row, None, f"新户“{no}”缺少主要致贫原因：文件没有“主要致贫原因”列")
+                if "household.registered_year" not in spec.has and not self.registered_year:
+                    self.add(spec, info.row, None,
+                             f"新户“{no}”缺少识别年度：文件没有“识别年度”列，请在导入时指定识别年度")
+        if self.layout == "national":
+            for info in infos.values():
+                if info.declared_head and info.head_name and info.declared_head != info.head_name:
+                    self.add(self._spec(info.sheet), info.head_row or info.row, "nat.head_name",
+                             f"户主姓名“{info.declared_head}”与户主成员“{info.head_name}”不一致")
+        # ID numbers already registered in another household
+        ids = sorted(self.id_owner)
+        in_db: dict[tuple[int, str], int] = {}
+        self.members_found: set[tuple[str, str]] = set()
+        for chunk in _chunks(ids, 1000):
+            rows = Member.objects.filter(id_number__in=chunk).values_list(
+                "id_number", "household_id", "household__household_no", "household__village_id", "left_on")
+            for idn, hid, hno, village, left_on in rows:
+                no = self.id_owner[idn]
+                key = (hid, idn)
+                if hno == no:
+                    self.members_found.add((no, idn))
+                    in_db[key] = in_db.get(key, 0) + 1
+                    if in_db[key] == 2:
+                        self._member_problem(no, idn, "系统中该户已有两条证件号码相同的成员记录，请先处理后再导入")
+                elif left_on is None:
+                    where = f"户编号“{hno}”" if code_in_scope(self.actor, village) else "您管辖范围以外的户"
+                    self._member_problem(no, idn, f"证件号码“{idn}”已登记在{where}中（未办理减少），同一人不能在两户")
+        # frozen years
+        frozen = set(YearFreeze.objects.filter(year=self.year).values_list("region_code", flat=True))
+        if frozen:
+            for info in infos.values():
+                for village in {info.village, info.old_village} - {None}:
+                    hit = frozen.intersection(ancestor_codes(village))
+                    if hit:
+                        self.add(self._spec(info.sheet), info.row, None,
+                                 f"{self.year} 年度数据已固化（区划 {min(hit)}），不能导入该年度数据")
+                        info.bad = True
+                        break
+        # household size for the year: members in the file ∪ members with data for the year already
+        existing = {info.pk: no for no, info in infos.items() if info.pk is not None}
+        for info in infos.values():
+            info.size = len(info.year_ids)
+        pks = sorted(existing)
+        for chunk in _chunks(pks, 1000):
+            rows = MemberYear.objects.filter(year=self.year, member__household_id__in=chunk).values_list(
+                "member__household_id", "member__id_number")
+            for hid, idn in rows:
+                info = infos[existing[hid]]
+                if idn not in info.year_ids:
+                    info.size += 1
+        self.progress("核对数据库", len(infos), len(infos))
+
+    def _member_problem(self, no: str, idn: str, message: str) -> None:
+        info = self.households[no]
+        row = self.member_rows[(no, idn)]
+        spec = next(s for s in self.specs if s.kind in ("member", "national"))
+        self.add(spec, row, "member.id_number", message)
+        info.bad = True
+
+    def _planned_counts(self) -> dict:
+        return {
+            "rows": self.rows_read - self.rows_empty,
+            "empty_rows": self.rows_empty,
+            "households": len(self.households),
+            "households_new": sum(1 for i in self.households.values() if i.pk is None),
+            "members": len(self.member_rows),
+            "members_new": len(self.member_rows) - len(self.members_found),
+        }
+
+    def _finish_failed(self, wb) -> ImportResult:
+        problems = []
+        for (sheet, row), items in sorted(self.problems.items(),
+                                          key=lambda kv: ([s.title for s in self.specs].index(kv[0][0]), kv[0][1])):
+            spec = self._spec(sheet)
+            for idx, message in items:
+                problems.append(Problem(sheet, row, spec.headers.get(idx, "") if idx is not None else "", message))
+                if len(problems) >= MAX_REPORTED:
+                    break
+            if len(problems) >= MAX_REPORTED:
+                break
+        self.result.problems = problems
+        self.result.error_count = self.error_count
+        rows = len(self.problems)
+        self.result.message = f"导入失败，未写入任何数据：{rows} 行共 {self.error_count} 处错误"
+        if self.error_path:
+            from .writer.errors import write_error_workbook
+
+            self.progress("生成错误标注文件", 0, 1)
+            write_error_workbook(self.error_path, wb, self.specs, self.problems)
+            self.result.error_file = str(self.error_path)
+        return self.result
+
+
+def _buckets(data: dict) -> dict[str, dict]:
+    """{"household.phone": v, "member.name": w} → {"household": {"phone": v}, "member": {"name": w}}."""
+    out: dict[str, dict] = {}
+    for key, value in data.items():
+        target, _, name = key.partition(".")
+        out.setdefault(target, {})[name] = value
+    return out
+
+
+def _stated(raw: dict) -> dict:
+    """A row's yearly columns, or {} when every one of them is blank: such a row says nothing about
+    the year (no yearly record is made, an existing one keeps its values)."""
+    return raw if any(v is not None for v in raw.values()) else {}
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _summary(c: dict) -> str:
+    return (f"导入完成：户 新增 {c.get('households_created', 0)}、更新 {c.get('households_updated', 0)}、"
+            f"未变 {c.get('households_unchanged', 0)}；成员 新增 {c.get('members_created', 0)}、"
+            f"更新 {c.get('members_updated', 0)}、未变 {c.get('members_unchanged', 0)}")
+
+
+def import_households(path, *, actor, year: int, dry_run: bool = False, registered_year: int | None = None,
+                      progress: Progress | None = None, error_path=None, file_name: str | None = None) -> ImportResult:
+    """Import a workbook (our template or the national export) for `year` as `actor`.
+
+    All or nothing: any problem → nothing written, and (with `error_path`) an error workbook.
+    Scope: only households in villages inside the actor's region subtree."""
+    importer = Importer(path, actor=actor, year=year, dry_run=dry_run, registered_year=registered_year,
+                        progress=progress, error_path=error_path, file_name=file_name)
+    return importer.run()
+
+
+__all__ = ["FileRejected", "ImportResult", "Problem", "import_households"]

@@ -1,0 +1,299 @@
+"""Writing validated rows: bulk upserts in one transaction, an audit entry per created/changed row.
+
+Called by the engine after pass 1 found no problem. Reads the spooled batches in file order (a
+household's record always precedes its members'), and per batch issues a few IN-queries to load
+what exists, then bulk_create / bulk_update — never a query per row.
+"""
+
+import json
+import pickle
+from collections import Counter
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.audit.services import Action, Entry, entry_for, record_many, snapshot
+
+from ...choices import HouseholdStatus, RoadType, StatusChangeSource
+from ...income import derive
+from ...models import Household, HouseholdStatusEvent, HouseholdYear, Member, MemberYear
+from ..national import ROAD_NOT_HARDENED
+
+SKIP = frozenset({"id", "created_at", "updated_at"})
+INCOME = ("wage_income", "business_income", "business_cost", "property_income", "transfer_income")
+
+
+def _names(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in SKIP]
+
+
+H_FIELDS = _names(Household)
+HY_FIELDS = _names(HouseholdYear)
+M_FIELDS = _names(Member)
+MY_FIELDS = _names(MemberYear)
+
+
+def _json(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+def _state(obj, names) -> dict:
+    return {n: getattr(obj, n) for n in names}
+
+
+def _changes(before: dict, obj, names) -> tuple[dict, dict]:
+    """Fields whose value changed, as JSON-safe before/after dicts (like audit.services.diff)."""
+    b, a = {}, {}
+    for n in names:
+        new = getattr(obj, n)
+        if before[n] != new:
+            b[n], a[n] = _json(before[n]), _json(new)
+    if a:
+        b, a = json.loads(json.dumps(b, ensure_ascii=False)), json.loads(json.dumps(a, ensure_ascii=False))
+    return b, a
+
+
+def _field_names(model, attnames: set[str]) -> list[str]:
+    """attnames → field names for bulk_update (village_id → village)."""
+    by_attname = {f.attname: f.name for f in model._meta.concrete_fields}
+    return sorted({by_attname[a] for a in attnames} | {"updated_at"})
+
+
+class Writer:
+    def __init__(self, importer):
+        self.imp = importer
+        self.actor = importer.actor
+        self.year = importer.year
+        self.now = timezone.now()
+        self.counts: Counter = Counter()
+        # 户编号 → (pk, village code); kept for the members that follow their household.
+        self.hh: dict[str, tuple[int, str]] = {}
+        self.reason = f"导入建档立卡数据（{importer.file_name}）"[:300]
+
+    def batch(self, records: list) -> None:
+        entries: list[Entry] = []
+        households = [r for r in records if r[0] == "H"]
+        members = [r for r in records if r[0] == "M"]
+        if households:
+            self._households(households, entries)
+        if members:
+            self._members(members, entries)
+        if entries:
+            record_many(actor=self.actor, entries=entries)
+            self.counts["audit_entries"] += len(entries)
+
+    # households ------------------------------------------------------------------------------
+    def _households(self, records: list, entries: list) -> None:
+        imp = self.imp
+        nos = [r[3] for r in records]
+        existing = {h.household_no: h for h in
+                    Household.objects.select_for_update().filter(household_no__in=nos)}
+        created, changed, events, touched = [], [], [], set()
+        for _, _sheet, _row, no, hdata, _hy, _flags in records:
+            info = imp.households[no]
+            data = dict(hdata)
+            status = data.pop("status", None)
+            if imp.layout == "national":
+                data["village_id"] = info.village
+                if info.head_name:
+                    data["head_name"] = info.head_name
+            h = existing.get(no)
+            if h is None:
+                if "registered_year" not in data and imp.registered_year:
+                    data["registered_year"] = imp.registered_year
+                h = Household(**data)
+                h.status = status or HouseholdStatus.NOT_EXITED
+                created.append(h)
+                continue
+            before = _state(h, H_FIELDS)
+            for name, value in data.items():
+                setattr(h, name, value)
+            if status:
+                h.status = status
+            b, a = _changes(before, h, H_FIELDS)
+            if not a:
+                self.counts["households_unchanged"] += 1
+                continue
+            h.updated_at = self.now
+            changed.append(h)
+            touched.update(a)
+            entries.append(entry_for(h, action=Action.UPDATE, region_code=h.village_id, before=b, after=a))
+            if "status" in a:
+                events.append(self._event(h, before["status"], h.status))
+        if created:
+            Household.objects.bulk_create(created, batch_size=500)
+            for h in created:
+                entries.append(entry_for(h, action=Action.CREATE, region_code=h.village_id, after=snapshot(h)))
+                events.append(self._event(h, "", h.status))
+        if changed:
+            Household.objects.bulk_update(changed, _field_names(Household, touched), batch_size=500)
+        if events:
+            HouseholdStatusEvent.objects.bulk_create(events, batch_size=500)
+        self.counts["households_created"] += len(created)
+        self.counts["households_updated"] += len(changed)
+        self.counts["status_events"] += len(events)
+        by_no = {**existing, **{h.household_no: h for h in created}}
+        for no, h in by_no.items():
+            self.hh[no] = (h.pk, h.village_id)
+        self._household_years(records, by_no, entries)
+
+    def _event(self, h: Household, from_status: str, to_status: str) -> HouseholdStatusEvent:
+        return HouseholdStatusEvent(household=h, year=self.year, from_status=from_status, to_status=to_status,
+                                    source=StatusChangeSource.IMPORT, reason=self.reason,
+                                    actor_id=self.actor.pk, actor_name=self.actor.username)
+
+    def _household_years(self, records: list, by_no: dict, entries: list) -> None:
+        imp = self.imp
+        pks = [by_no[r[3]].pk for r in records]
+        existing = {hy.household_id: hy for hy in
+                    HouseholdYear.objects.select_for_update().filter(household_id__in=pks, year=self.year)}
+        created, changed, touched = [], [], set()
+        for _, _sheet, _row, no, _hdata, hy_data, flags in records:
+            h = by_no[no]
+            hy = existing.get(h.pk)
+            if hy is None and hy_data is None:
+                continue
+            new = hy is None
+            if new:
+                hy = HouseholdYear(household_id=h.pk, year=self.year)
+            before = None if new else _state(hy, HY_FIELDS)
+            for name, value in (hy_data or {}).items():
+                setattr(hy, name, value)
+            if flags.get(ROAD_NOT_HARDENED) and hy.access_road == RoadType.HARDENED:
+                hy.access_road = RoadType.NONE.value
+            hy.status = h.status
+            hy.household_size = imp.households[no].size
+            hy.net_income, hy.per_capita_income = derive({f: getattr(hy, f) for f in INCOME}, hy.household_size)
+            if new:
+                created.append(hy)
+                continue
+            b, a = _changes(before, hy, HY_FIELDS)
+            if not a:
+                self.counts["household_years_unchanged"] += 1
+                continue
+            hy.updated_at = self.now
+            changed.append(hy)
+            touched.update(a)
+            entries.append(entry_for(hy, action=Action.UPDATE, region_code=h.village_id, before=b, after=a))
+        if created:
+            HouseholdYear.objects.bulk_create(created, batch_size=500)
+            villages = {h.pk: h.village_id for h in by_no.values()}
+            for hy in created:
+                entries.append(entry_for(hy, action=Action.CREATE, region_code=villages[hy.household_id],
+                                         after=snapshot(hy)))
+        if changed:
+            HouseholdYear.objects.bulk_update(changed, _field_names(HouseholdYear, touched), batch_size=500)
+        self.counts["household_years_created"] += len(created)
+        self.counts["household_years_updated"] += len(changed)
+
+    # members ---------------------------------------------------------------------------------
+    def _members(self, records: list, entries: list) -> None:
+        hids = {self.hh[r[3]][0] for r in records}
+        ids = {r[4]["id_number"] for r in records}
+        existing = {(m.household_id, m.id_number): m for m in
+                    Member.objects.select_for_update().filter(household_id__in=hids, id_number__in=ids)}
+        created, changed, touched, rows = [], [], set(), []
+        for _, _sheet, _row, no, mdata, my_data in records:
+            hid, village = self.hh[no]
+            m = existing.get((hid, mdata["id_number"]))
+            if m is None:
+                m = Member(household_id=hid, **mdata)
+                created.append(m)
+            else:
+                before = _state(m, M_FIELDS)
+                for name, value in mdata.items():
+                    setattr(m, name, value)
+                b, a = _changes(before, m, M_FIELDS)
+                if a:
+                    m.updated_at = self.now
+                    changed.append(m)
+                    touched.update(a)
+                    entries.append(entry_for(m, action=Action.UPDATE, region_code=village, before=b, after=a))
+                else:
+                    self.counts["members_unchanged"] += 1
+            rows.append((m, village, my_data))
+        if created:
+            Member.objects.bulk_create(created, batch_size=500)
+            new_ids = {id(m) for m in created}
+            for m, village, _ in rows:
+                if id(m) in new_ids:
+                    entries.append(entry_for(m, action=Action.CREATE, region_code=village, after=snapshot(m)))
+        if changed:
+            Member.objects.bulk_update(changed, _field_names(Member, touched), batch_size=500)
+        self.counts["members_created"] += len(created)
+        self.counts["members_updated"] += len(changed)
+        self._member_years(rows, entries)
+
+    def _member_years(self, rows: list, entries: list) -> None:
+        mids = [m.pk for m, _, my in rows if my is not None]
+        if not mids:
+            return
+        existing = {my.member_id: my for my in
+                    MemberYear.objects.select_for_update().filter(member_id__in=mids, year=self.year)}
+        created, changed, touched = [], [], set()
+        for m, village, my_data in rows:
+            if my_data is None:
+                continue
+            my = existing.get(m.pk)
+            if my is None:
+                created.append(MemberYear(member_id=m.pk, year=self.year, **my_data))
+                continue
+            before = _state(my, MY_FIELDS)
+            for name, value in my_data.items():
+                setattr(my, name, value)
+            b, a = _changes(before, my, MY_FIELDS)
+            if not a:
+                self.counts["member_years_unchanged"] += 1
+                continue
+            my.updated_at = self.now
+            changed.append(my)
+            touched.update(a)
+            entries.append(entry_for(my, action=Action.UPDATE, region_code=village, before=b, after=a))
+        if created:
+            MemberYear.objects.bulk_create(created, batch_size=500)
+            villages = {m.pk: village for m, village, _ in rows}
+            for my in created:
+                entries.append(entry_for(my, action=Action.CREATE, region_code=villages[my.member_id],
+                                         after=snapshot(my)))
+        if changed:
+            MemberYear.objects.bulk_update(changed, _field_names(MemberYear, touched), batch_size=500)
+        self.counts["member_years_created"] += len(created)
+        self.counts["member_years_updated"] += len(changed)
+
+    def finish(self) -> None:
+        c = self.counts
+        changed = sum(c[k] for k in c if k.endswith(("_created", "_updated")))
+        if changed:
+            record_many(actor=self.actor, entries=[Entry(
+                action=Action.IMPORT, object_type="registry.import", object_repr=self.imp.file_name[:200],
+                region_code=self.actor.region_id,
+                after={"file": self.imp.file_name, "year": self.year, "layout": self.imp.layout,
+                       **dict(sorted(c.items()))})])
+            c["audit_entries"] += 1
+
+
+def write_all(importer, spool) -> dict:
+    """Write every spooled batch in one transaction; returns the counts."""
+    writer = Writer(importer)
+    total = max(importer.spooled, 1)
+    done = 0
+    importer.progress("写入", 0, total)
+    with transaction.atomic():
+        while True:
+            try:
+                records = pickle.load(spool)
+            except EOFError:
+                break
+            writer.batch(records)
+            done += len(records)
+            importer.progress("写入", done, total)
+        writer.finish()
+    return dict(writer.counts)
