@@ -269,7 +269,6 @@ class Importer:
         self.file_name = file_name or self.path.name
         self.result = ImportResult(ok=False, file_name=self.file_name, year=year, dry_run=dry_run)
         self.problems: dict[tuple[str, int], list[tuple[int | None, str]]] = {}
-        self.file_problems: list[Problem] = []
         self.error_count = 0
         self.households: dict[str, HInfo] = {}
         self.member_rows: dict[tuple[str, str], int] = {}
@@ -344,6 +343,8 @@ class Importer:
             self.spool = spool
             self.spooled = 0
             self._pass_validate(wb)
+            if self.rows_read == self.rows_empty:
+                raise FileRejected("文件中没有数据：表头以下全是空行")
             self._check_with_database()
             self.result.counts = self._planned_counts()
             if self.error_count:
@@ -420,6 +421,7 @@ class Importer:
         from ..validation import HOUSEHOLD_INPUT, clean_household, clean_value
 
         cleaned, ok = {}, True
+        raw = _drop_blank_defaults(Household, raw)
         try:
             cleaned = clean_household({k: v for k, v in raw.items() if k in HOUSEHOLD_INPUT},
                                       max_other_causes=self.max_other)
@@ -438,10 +440,12 @@ class Importer:
         return cleaned if ok else None
 
     def _clean_year(self, spec, number, raw: dict, *, member: bool) -> dict | None:
+        from ..models import HouseholdYear, MemberYear
         from ..validation import clean_household_year, clean_member_year
 
         if not raw:
             return None
+        raw = _drop_blank_defaults(MemberYear if member else HouseholdYear, raw)
         try:
             return (clean_member_year if member else clean_household_year)(raw)
         except ValidationError as exc:
@@ -452,6 +456,7 @@ class Importer:
         from ..models import Member
         from ..validation import MEMBER_INPUT, clean_member, clean_value
 
+        raw = _drop_blank_defaults(Member, raw)
         try:
             # A blank 性别/出生日期 is derived from a resident ID (and required for other IDs).
             cleaned = clean_member({k: v for k, v in raw.items() if k in MEMBER_INPUT
@@ -789,6 +794,24 @@ class Importer:
             write_error_workbook(self.error_path, wb, self.specs, self.problems)
             self.result.error_file = str(self.error_path)
         return self.result
+
+
+_DEFAULTED: dict[type, frozenset[str]] = {}
+
+
+def _drop_blank_defaults(model, raw: dict) -> dict:
+    """Leave out blank cells of fields that cannot be blank but have a default (贫困户属性, 民族,
+    健康状况, yes/no columns …): a blank cell then leaves a stored value as it is, and a new record
+    gets the default — rather than resetting a stored value to the default. Fields that may be
+    blank or null are cleared by a blank cell; required fields without a default stay an error."""
+    from django.db import models as m
+
+    names = _DEFAULTED.get(model)
+    if names is None:
+        names = _DEFAULTED[model] = frozenset(
+            f.name for f in model._meta.concrete_fields
+            if f.has_default() and not f.null and (isinstance(f, m.BooleanField) or not f.blank))
+    return {k: v for k, v in raw.items() if not (v is None and k in names)}
 
 
 def _buckets(data: dict) -> dict[str, dict]:

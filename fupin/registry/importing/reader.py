@@ -182,12 +182,25 @@ class SheetReader:
     worksheet: object
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
+        import zlib
+        from xml.etree.ElementTree import ParseError
+
+        number = 0
+        try:
+            for number, values in self._rows():
+                yield number, values
+        except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, IndexError, ValueError,
+                KeyError) as exc:
+            raise FileRejected(f"文件内容已损坏，无法读取“{self.worksheet.title}”表第 {number + 1} 行附近的内容"
+                               f"（{type(exc).__name__}）") from None
+
+    def _rows(self) -> Iterator[tuple[int, tuple]]:
         from xml.etree.ElementTree import iterparse
 
         from openpyxl.utils.datetime import from_excel
 
         wb = self.workbook
-        shared = wb.shared_strings
+        shared = self.worksheet._shared_strings
         date_styles = wb._date_formats
         timedelta_styles = wb._timedelta_formats
         epoch = wb.epoch

@@ -131,8 +131,10 @@ def write_template(path) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
-    notes = wb.active
-    notes.title = NOTES_SHEET
+    sheets = {HOUSEHOLD_SHEET: wb.active}
+    sheets[HOUSEHOLD_SHEET].title = HOUSEHOLD_SHEET
+    sheets[MEMBER_SHEET] = wb.create_sheet(MEMBER_SHEET)
+    notes = wb.create_sheet(NOTES_SHEET)
     for line in NOTES:
         notes.append([line])
     notes["A1"].font = Font(bold=True, size=14)
@@ -145,7 +147,7 @@ def write_template(path) -> None:
     rows = 2000
     for title, columns, required in ((HOUSEHOLD_SHEET, household_columns(), HOUSEHOLD_REQUIRED),
                                      (MEMBER_SHEET, member_columns(), MEMBER_REQUIRED)):
-        ws = wb.create_sheet(title)
+        ws = sheets[title]
         ws.append([c.header for c in columns])
         ws.freeze_panes = "B2"
         for index, col in enumerate(columns, start=1):
@@ -156,9 +158,8 @@ def write_template(path) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             ws.column_dimensions[letter].width = max(col.width, len(col.header) * 2 + 2)
             if col.text:
+                # The column's own style: cells typed into it are text, so Excel keeps every digit.
                 ws.column_dimensions[letter].number_format = "@"
-                for r in range(2, rows + 2):
-                    ws.cell(row=r, column=index).number_format = "@"
             labels = col.choices
             if labels:
                 option_col += 1
@@ -171,6 +172,5 @@ def write_template(path) -> None:
                                     errorTitle="无效选项", error=f"请从下拉列表选择{col.header}")
                 dv.add(f"{letter}2:{letter}{rows + 1}")
                 ws.add_data_validation(dv)
-    wb.move_sheet(NOTES_SHEET, offset=2)
-    wb.active = wb.sheetnames.index(HOUSEHOLD_SHEET)
+    wb.active = 0
     wb.save(path)

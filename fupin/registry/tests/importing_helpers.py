@@ -88,3 +88,42 @@ def national_workbook(path, rows, *, header=NATIONAL_HEADER, merge_title=True):
         ws.append([r.get(h) for h in header])
     wb.save(path)
     return path
+
+
+def to_shared_strings(src, dst):
+    """Rewrite an openpyxl-written workbook (inline strings) the way Excel stores text: a shared
+    string table and `t="s"` cells, with a dimension element — to test the reader on real files."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    table: dict[str, int] = {}
+
+    def shared(match):
+        text = match.group(3)
+        index = table.setdefault(text, len(table))
+        return f'<c r="{match.group(1)}"{match.group(2)} t="s"><v>{index}</v></c>'
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                text = data.decode("utf-8")
+                text = re.sub(r'<c r="([A-Z]+[0-9]+)"([^>]*?) t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>',
+                              shared, text)
+                text = text.replace("<sheetViews>", '<dimension ref="A1:BZ5000"/><sheetViews>', 1)
+                data = text.encode("utf-8")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.'
+                                    b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            zout.writestr(item, data)
+        strings = "".join(f"<si><t xml:space=\"preserve\">{s}</t></si>" for s in table)
+        zout.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                      f'openxmlformats.org/spreadsheetml/2006/main" count="{len(table)}" uniqueCount="{len(table)}">'
+                      f"{strings}</sst>")
+    del escape
+    return dst

@@ -227,3 +227,36 @@ def test_national_new_household_without_head_is_rejected(users, tmp_path):
     rows[0] = dict(rows[0], 与户主关系="之子")
     result = run(national_workbook(tmp_path / "n.xlsx", rows), users["county"], year=2021, registered_year=2016)
     assert not result.ok and "没有与户主关系为“户主”的成员" in messages(result)
+
+
+def test_our_blank_template_filled_in_imports_and_empty_is_refused(users, tmp_path):
+    from openpyxl import load_workbook
+
+    from fupin.registry.importing.template import HOUSEHOLD_SHEET, MEMBER_SHEET, write_template
+
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    empty = run(path, users["county"])
+    assert not empty.ok and "没有数据" in empty.message
+    wb = load_workbook(path)
+    for title, rows in ((HOUSEHOLD_SHEET, HOUSEHOLDS), (MEMBER_SHEET, MEMBERS)):
+        ws = wb[title]
+        header = [c.value for c in ws[1]]
+        for r in rows:
+            ws.append([r.get(h) for h in header])
+    wb.save(path)
+    result = run(path, users["county"])
+    assert result.ok, messages(result)
+    assert result.counts["members_created"] == 4 and result.counts["empty_rows"] == 0
+
+
+def test_blank_cells_keep_stored_values_of_fields_with_defaults(users, tmp_path):
+    rows = [dict(HOUSEHOLDS[0], 贫困户属性="低保贫困户"), HOUSEHOLDS[1]]
+    assert run(template_workbook(tmp_path / "a.xlsx", households=rows), users["county"]).ok
+    blank = [dict(HOUSEHOLDS[0], **{"贫困户属性": None, "住房面积（平方米）": None}), HOUSEHOLDS[1]]
+    result = run(template_workbook(tmp_path / "b.xlsx", households=blank), users["county"])
+    assert result.ok, messages(result)
+    h = Household.objects.get(household_no="610926100001101")
+    assert h.attribute == "low_income"  # a blank 贫困户属性 does not reset it to 一般贫困户
+    assert HouseholdYear.objects.get(household=h).housing_area is None  # a nullable field is cleared
+    assert Household.objects.get(household_no="610926100002101").attribute == "general"  # new: the default

@@ -306,3 +306,65 @@ def test_fifteen_digit_ids_gain_the_century_and_a_valid_check_digit(birth, seq):
 def test_big_numbers_typed_as_floats_are_refused(n):
     with pytest.raises(CellProblem):
         cell_value(float(n))
+
+
+# --- the streaming reader equals openpyxl's ----------------------------------------------------
+
+def test_streaming_reader_matches_openpyxl_values(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from fupin.registry.importing.reader import open_workbook, sheet_reader
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["标题"])
+    ws.append([])
+    ws.append(["文本", 12, 3.5, True, False, datetime(1980, 1, 2),  # noqa: DTZ001 -- a naive Excel date
+               "=SUM(B3:C3)", None, "6109", "#N/A"])
+    ws.cell(row=6, column=4, value="隔行")
+    ws.cell(row=7, column=2, value=date(2001, 2, 3))
+    ws["E7"] = "=A3&\"x\""
+    ws.cell(row=8, column=1, value=610926198001011234)
+    wb.save(tmp_path / "w.xlsx")
+    rb = open_workbook(tmp_path / "w.xlsx")
+    ours = list(sheet_reader(rb.worksheets[0]).rows())
+    theirs = list(enumerate(rb.worksheets[0].iter_rows(min_row=1, values_only=True), start=1))
+
+    def trim(row):
+        row = list(row)
+        while row and row[-1] is None:
+            row.pop()
+        return tuple(row)
+
+    assert [(n, trim(v)) for n, v in ours] == [(n, trim(v)) for n, v in theirs]
+    assert ours[2][1][6] == "=SUM(B3:C3)" and ours[6][1][1] == datetime(2001, 2, 3)  # noqa: DTZ001
+
+
+def test_excel_style_workbook_with_shared_strings_imports(users, tmp_path):
+    from fupin.registry.importing.reader import open_workbook, sheet_reader
+
+    from .importing_helpers import to_shared_strings
+
+    path = to_shared_strings(template_workbook(tmp_path / "inline.xlsx"), tmp_path / "shared.xlsx")
+    rb = open_workbook(path)
+    ws = rb[MEMBER_SHEET]
+    ours = [tuple(v) for _, v in sheet_reader(ws).rows()]
+    theirs = [tuple(v) for v in ws.iter_rows(min_row=1, values_only=True)]
+    assert ours == [t[:len(o)] for o, t in zip(ours, theirs, strict=True)] and ours[1][1] == "赵大"
+    result = import_households(path, actor=users["county"], year=YEAR)
+    assert result.ok, [p.text() for p in result.problems]
+    assert Member.objects.count() == 4
+
+
+def test_sheet_xml_broken_in_the_middle(attempt, tmp_path):
+    good = template_workbook(tmp_path / "good.xlsx", members=MEMBERS * 1)
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) * 2 // 3] + b"<row><c><v>1</c>"
+            zout.writestr(item, data)
+    assert "已损坏" in attempt(path).text

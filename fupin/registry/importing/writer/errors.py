@@ -18,6 +18,9 @@ RED = PatternFill("solid", fgColor="FFC7CE")
 REASON_FILL = PatternFill("solid", fgColor="FFF2CC")
 BOLD = Font(bold=True)
 REASON = "错误原因"
+# Comments are kept in memory until the workbook is saved: past this many, bad cells are only
+# filled red (the 错误原因 column still gives every reason).
+MAX_COMMENTS = 5000
 
 
 def _cell(ws, value, *, fill=None, comment=None, bold=False):
@@ -37,6 +40,7 @@ def _cell(ws, value, *, fill=None, comment=None, bold=False):
 
 def write_error_workbook(path, workbook, specs, problems: dict) -> None:
     out = Workbook(write_only=True)
+    comments = 0
     for spec in specs:
         ws = out.create_sheet(spec.title)
         reason_col = spec.width
@@ -63,7 +67,10 @@ def write_error_workbook(path, workbook, specs, problems: dict) -> None:
                 else:
                     reasons.append(message)
             values = (values + [None] * reason_col)[:reason_col]
-            row = [_cell(ws, v, fill=RED if i in by_col else None, comment="；".join(by_col.get(i, [])))
+            with_comments = comments < MAX_COMMENTS
+            comments += len(by_col)
+            row = [_cell(ws, v, fill=RED if i in by_col else None,
+                         comment="；".join(by_col.get(i, [])) if with_comments else None)
                    for i, v in enumerate(values)]
             row.append(_cell(ws, "；".join(reasons), fill=REASON_FILL))
             ws.append(row)
