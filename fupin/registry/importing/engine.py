@@ -54,6 +54,8 @@ from .template import (
 )
 
 BATCH = 2000
+# Columns an export masks for roles that may not see personal data (accounts.masking).
+MASKABLE = frozenset({"household.phone", "household.bank_account", "member.id_number", "member.phone"})
 MAX_REPORTED = 500
 HEADER_SEARCH_ROWS = 10
 LAYOUT_LABELS = {"template": "本系统模板", "national": "国家监测系统导出格式"}
@@ -380,10 +382,14 @@ class Importer:
             for idx, key in spec.columns.items():
                 raw = values[idx] if idx < len(values) else None
                 try:
-                    data[key] = cell_value(raw, date_field=key in spec.date_keys)
+                    data[key] = value = cell_value(raw, date_field=key in spec.date_keys)
                 except CellProblem as exc:
                     data[key] = None
                     bad[key] = str(exc)
+                    continue
+                if key in MASKABLE and isinstance(value, str) and "*" in value:
+                    bad[key] = (f"“{value}”是脱敏后的值（含 *），不能导入：请用可查看完整个人信息的账号"
+                                "（如审计员）导出后再导入")
             # Cells outside the known columns count too: a row with data only there is not empty.
             if not bad and all(v is None for v in data.values()) and \
                     all(v is None or (isinstance(v, str) and not v.strip()) for v in values):

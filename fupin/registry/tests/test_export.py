@@ -155,3 +155,10 @@ def test_dates_and_ids_in_export_are_text_and_dates(users, tmp_path):
     row = list(ws[2])
     assert row[header.index("证件号码")].value == HEAD_ID and row[header.index("证件号码")].data_type == "s"
     assert row[header.index("出生日期")].value.date() == date(1975, 5, 6)
+
+
+def test_a_masked_export_does_not_reimport_and_says_why(users, households, tmp_path):
+    export_to(tmp_path / "masked.xlsx", users["county"])
+    result = import_households(tmp_path / "masked.xlsx", actor=users["county"], year=YEAR)
+    assert not result.ok
+    assert "是脱敏后的值" in result.problems[0].message
