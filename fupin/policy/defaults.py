@@ -17,4 +17,73 @@ NATIONAL_DEFAULTS = [
     ("registry.max_other_causes", 2014, 2, "项", "[v] 主要致贫原因外最多两项其他原因"),
     # --- Imports ---
     ("import.max_file_mb", 2014, 50, "MB", "[cfg] 导入文件大小上限"),
+    # --- Standards (扶贫标准): yuan per person per year at current prices ---
+    ("poverty_line", 2011, 2536, "元/人·年", "[v] 国家扶贫标准（2010年不变价2300元）当年价"),
+    ("poverty_line", 2012, 2625, "元/人·年", "[v] 国家扶贫标准当年价"),
+    ("poverty_line", 2013, 2736, "元/人·年", "[v] 国家扶贫标准当年价"),
+    ("poverty_line", 2014, 2800, "元/人·年", "[v] 国家扶贫标准当年价；自2014年按人均可支配收入"),
+    ("poverty_line", 2015, 2855, "元/人·年", "[v] 国家扶贫标准当年价"),
+    ("poverty_line", 2016, 2952, "元/人·年", "[v] 国家扶贫标准当年价"),
+    ("poverty_line", 2017, 3335, "元/人·年", "[local] 未经国家公布确认，各地可修改"),
+    ("poverty_line", 2018, 3535, "元/人·年", "[local] 未经国家公布确认，各地可修改"),
+    ("poverty_line", 2019, 3747, "元/人·年", "[local] 未经国家公布确认，各地可修改"),
+    ("poverty_line", 2020, 4000, "元/人·年", "[v] 约4000元"),
+    # 防止返贫监测范围: about 1.5 times the poverty line; provinces set their own later.
+    ("monitoring_line", 2020, 6000, "元/人·年", "[v] 2021年监测范围6000元"),
+    # --- Identification (精准识别) ---
+    ("identification.borderline_ratio", 2014, 0.1, "比例",
+     "[cfg] 人均收入与标准相差在此比例以内的申请户列为临界户，重点核实"),
+    ("workflow.identification.steps", 2014, [
+        {"code": "apply", "name": "农户申请", "kind": "action", "role": "village_clerk"},
+        {"code": "appraisal", "name": "民主评议", "kind": "vote", "role": "village_clerk", "pass_ratio": 0.5},
+        {"code": "verify", "name": "村委会和驻村工作队核实", "kind": "action", "role": "village_clerk"},
+        {"code": "notice1", "name": "第一次公示", "kind": "notice", "role": "village_clerk", "days": 7},
+        {"code": "township_review", "name": "乡镇审核", "kind": "action", "role": "township_reviewer"},
+        {"code": "notice2", "name": "第二次公示", "kind": "notice", "role": "village_clerk", "days": 7},
+        {"code": "county_approval", "name": "县级审批", "kind": "action", "role": "county_approver"},
+        {"code": "announce", "name": "公告", "kind": "announcement", "role": "county_approver"},
+        {"code": "register", "name": "建档立卡", "kind": "effect", "role": "village_clerk"},
+    ], "步骤", "[v] 农户申请→民主评议→核实→第一次公示→乡镇审核→第二次公示→县级审批→公告→建档立卡"),
+    # --- Exit (贫困退出) ---
+    ("workflow.exit.steps", 2016, [
+        {"code": "appraisal", "name": "村两委民主评议提出", "kind": "vote", "role": "village_clerk",
+         "pass_ratio": 0.5},
+        {"code": "verify", "name": "村两委和驻村工作队核实", "kind": "action", "role": "village_clerk"},
+        {"code": "consent", "name": "拟退出户认可", "kind": "action", "role": "village_clerk"},
+        {"code": "notice", "name": "村内公示", "kind": "notice", "role": "village_clerk", "days": 7},
+        {"code": "announce", "name": "公告退出", "kind": "announcement", "role": "township_reviewer"},
+        {"code": "close", "name": "销号", "kind": "effect", "role": "county_approver"},
+    ], "步骤", "[v] 民主评议→核实→户认可→公示→公告退出→销号（2016年贫困退出机制）"),
+    ("exit.compulsory_school_age_from", 2014, 6, "岁", "[cfg] 义务教育适龄起始年龄（按当年12月31日计）"),
+    ("exit.compulsory_school_age_to", 2014, 15, "岁", "[cfg] 义务教育适龄截止年龄（含）"),
+    ("exit.unsafe_danger_grades", 2014, ["C", "D"], "等级", "[cfg] 视为住房不安全的危房等级（已搬迁的除外）"),
+    ("exit.policy_retention_years", 2016, 5, "年", "[cfg] 脱贫不脱政策：退出后继续享受政策的年数"),
+    # Village and county exit (贫困村出列, 贫困县摘帽); western provinces override the incidence.
+    ("region_exit.max_incidence", 2016, 0.02, "比例", "[v] 贫困发生率低于2%（西部地区低于3%）"),
+    ("county_exit.max_wrong_exit_rate", 2016, 0.02, "比例", "[v] 错退率低于2%"),
+    ("county_exit.max_missed_rate", 2016, 0.02, "比例", "[v] 漏评率低于2%"),
+    ("county_exit.min_satisfaction", 2016, 0.90, "比例", "[v] 群众认可度不低于90%"),
+    ("village_exit.criteria", 2016, [
+        {"field": "hardened_road", "op": "eq", "value": True, "label": "通沥青（水泥）路到乡镇"},
+        {"field": "power_grid", "op": "eq", "value": True, "label": "通动力电"},
+        {"field": "clinics", "op": "gte", "value": 1, "label": "有标准化村卫生室"},
+        {"field": "doctors", "op": "gte", "value": 1, "label": "有执业（助理）医师或乡村医生"},
+        {"field": "culture_rooms", "op": "gte", "value": 1, "label": "有村文化（图书）室"},
+        {"field": "unsafe_water_households", "op": "eq", "value": 0, "label": "无未实现饮水安全户"},
+        {"field": "collective_income_10k", "op": "gt", "value": 0, "label": "有村级集体经济收入"},
+    ], "条件", "[cfg] 贫困村出列的基础设施、公共服务和集体经济条件，各省可改"),
 ]
+
+# Western provinces (西部地区): a poor village or county exits below 3% incidence, not 2%.
+WEST_PROVINCES = ["150000000000", "450000000000", "500000000000", "510000000000", "520000000000",
+                  "530000000000", "540000000000", "610000000000", "620000000000", "630000000000",
+                  "640000000000", "650000000000"]
+
+# (key, region_code, year_from, value, unit, source): defaults that differ by region.
+REGIONAL_DEFAULTS = [
+    ("region_exit.max_incidence", code, 2016, 0.03, "比例", "[v] 西部地区贫困发生率低于3%")
+    for code in WEST_PROVINCES
+]
+
+# Keys a region may only raise above the national value (“省定标准可高于国家标准”).
+RAISE_ONLY_KEYS = frozenset({"poverty_line", "monitoring_line"})

@@ -9,7 +9,14 @@ class HouseholdStatus(models.TextChoices):
     EXITED = "exited", "已脱贫"
     RETURNED = "returned", "返贫"
     MONITORED = "monitored", "监测户"
+    # 清退/剔除: wrongly filed, taken out of the registry with a reason (not an exit).
+    REMOVED = "removed", "已清退"
+    # 自然减少: the household ceased to exist (all members deceased, merged, moved away).
     CANCELLED = "cancelled", "已销户"
+
+
+# Statuses counted as poor (贫困人口) at a date.
+POOR_STATUSES = frozenset({HouseholdStatus.NOT_EXITED, HouseholdStatus.RETURNED})
 
 
 class HouseholdAttribute(models.TextChoices):
@@ -161,6 +168,30 @@ class MemberExit(models.TextChoices):
     MARRIED_OUT = "married_out", "婚出"
     SPLIT = "split", "分户"
     OTHER = "other", "其他"
+
+
+class StatusEventKind(models.TextChoices):
+    """What a status change means (变动类型); yearly exit and return counts are counted by kind."""
+
+    NEW = "new", "新识别"
+    CONFIRMED = "confirmed", "未脱贫"  # filed from an existing registry, or confirmed as still poor
+    EXITED = "exited", "已脱贫"
+    RETURNED = "returned", "返贫"
+    MONITORED = "monitored", "纳入监测"
+    REMOVED = "removed", "清退/剔除"
+    NATURAL_DECREASE = "natural_decrease", "自然减少"
+    CORRECTION = "correction", "数据纠错"
+
+
+# The kind a change to a status means when the caller does not name one.
+DEFAULT_EVENT_KIND = {
+    HouseholdStatus.NOT_EXITED: StatusEventKind.CONFIRMED,
+    HouseholdStatus.EXITED: StatusEventKind.EXITED,
+    HouseholdStatus.RETURNED: StatusEventKind.RETURNED,
+    HouseholdStatus.MONITORED: StatusEventKind.MONITORED,
+    HouseholdStatus.REMOVED: StatusEventKind.REMOVED,
+    HouseholdStatus.CANCELLED: StatusEventKind.NATURAL_DECREASE,
+}
 
 
 class StatusChangeSource(models.TextChoices):

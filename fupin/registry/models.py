@@ -13,6 +13,7 @@ from .choices import (
     PovertyCause,
     Relation,
     StatusChangeSource,
+    StatusEventKind,
 )
 from .models_import import ImportJob  # noqa: F401  (registered with the app)
 from .models_yearly import HouseholdYear, MemberYear, YearFreeze  # noqa: F401  (registered with the app)
@@ -98,6 +99,10 @@ class HouseholdStatusEvent(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     from_status = models.CharField("原状态", max_length=20, choices=HouseholdStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=HouseholdStatus.choices)
+    kind = models.CharField("变动类型", max_length=20, choices=StatusEventKind.choices)
+    # The date the change takes effect (e.g. the day of the exit announcement); the registry as of
+    # any date is the latest event on or before it. `at` is when it was recorded.
+    effective_on = models.DateField("生效日期", db_index=True)
     source = models.CharField("来源", max_length=20, choices=StatusChangeSource.choices)
     reason = models.CharField("原因", max_length=300)
     at = models.DateTimeField("时间", auto_now_add=True)
@@ -107,7 +112,8 @@ class HouseholdStatusEvent(models.Model):
     class Meta:
         verbose_name = "户状态变更"
         verbose_name_plural = "户状态变更"
-        ordering = ["household_id", "at", "id"]
+        ordering = ["household_id", "effective_on", "at", "id"]
+        indexes = [models.Index(fields=["household", "effective_on"]), models.Index(fields=["kind", "effective_on"])]
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.from_status}→{self.to_status}"

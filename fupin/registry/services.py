@@ -4,9 +4,12 @@ Scope and rights come from the gate (`household_access`, `region_access`); valid
 validation.py; status changes only through `household_change_status`.
 """
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from fupin.accounts.roles import Cap
 from fupin.accounts.scope import code_in_scope, require
@@ -15,7 +18,7 @@ from fupin.policy.selectors import resolve
 from fupin.regions.codes import Level
 from fupin.regions.models import Region
 
-from .choices import HouseholdStatus, StatusChangeSource
+from .choices import DEFAULT_EVENT_KIND, HouseholdStatus, StatusChangeSource, StatusEventKind
 from .income import derive
 from .models import Household, HouseholdStatusEvent, HouseholdYear, Member, MemberYear, YearFreeze
 from .selectors import frozen_years, household_access, member_access
@@ -233,28 +236,37 @@ def member_year_save(*, actor, member_id: int, year: int, data: dict) -> MemberY
 
 @transaction.atomic
 def household_change_status(*, actor, household: Household | None = None, household_id: int | None = None,
-                            to_status: str, year: int, source: str, reason: str) -> HouseholdStatusEvent:
+                            to_status: str, year: int, source: str, reason: str, kind: str | None = None,
+                            effective_on: date | None = None) -> HouseholdStatusEvent:
     """The only way a household's status changes: identification, exit, monitoring (and import of
-    an existing registry) call this; each change is an event with its reason."""
+    an existing registry) call this; each change is an event with its kind, date and reason.
+
+    `kind` defaults to what the new status means (DEFAULT_EVENT_KIND); `effective_on` to today."""
     if household is None:
         household = household_access(actor, household_id, for_update=True, need=Cap.EDIT_REGISTRY)
     if to_status not in HouseholdStatus.values:
         raise ValidationError({"status": [f"户状态“{to_status}”无效"]})
     if source not in StatusChangeSource.values:
         raise ValidationError({"source": [f"状态变更来源“{source}”无效"]})
+    kind = kind or DEFAULT_EVENT_KIND[HouseholdStatus(to_status)]
+    if kind not in StatusEventKind.values:
+        raise ValidationError({"kind": [f"变动类型“{kind}”无效"]})
     if not reason or not reason.strip():
         raise ValidationError({"reason": ["状态变更必须填写原因"]})
+    effective_on = effective_on or timezone.localdate()
     from_status = household.status if household.status_events.exists() else ""
     event = HouseholdStatusEvent.objects.create(
-        household=household, year=year, from_status=from_status, to_status=to_status, source=source,
-        reason=reason.strip(), actor_id=getattr(actor, "pk", None), actor_name=getattr(actor, "username", "system"))
+        household=household, year=year, from_status=from_status, to_status=to_status, kind=kind,
+        effective_on=effective_on, source=source, reason=reason.strip(), actor_id=getattr(actor, "pk", None),
+        actor_name=getattr(actor, "username", "system"))
     if household.status != to_status:
         before = {"status": household.status}
         household.status = to_status
         household.save(update_fields=["status", "updated_at"])
         record(actor=actor, entry=entry_for(household, action=Action.UPDATE, region_code=household.village_id,
                                             before=before, after={"status": to_status, "reason": event.reason,
-                                                                  "source": source}))
+                                                                  "kind": kind, "source": source,
+                                                                  "effective_on": effective_on.isoformat()}))
     HouseholdYear.objects.filter(household=household, year=year).update(status=to_status)
     return event
 

@@ -211,7 +211,8 @@ class _Writers:
                 values["household_id"] = row["id"]
                 household_years.append(values)
             events += [{"household_id": row["id"], "year": e.year, "from_status": e.from_status,
-                        "to_status": e.to_status, "source": e.source, "reason": e.reason, "at": e.at,
+                        "to_status": e.to_status, "kind": e.kind, "effective_on": e.at.date(),
+                        "source": e.source, "reason": e.reason, "at": e.at,
                         "actor_name": EVENT_ACTOR} for e in b.events]
         self.member_year.insert(member_years, now=now, keep=False)
         self.household_year.insert(household_years, now=now, keep=False)

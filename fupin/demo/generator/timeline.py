@@ -15,7 +15,13 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from fupin.registry.choices import HouseholdStatus, PovertyCause, StatusChangeSource
+from fupin.registry.choices import (
+    DEFAULT_EVENT_KIND,
+    HouseholdStatus,
+    PovertyCause,
+    StatusChangeSource,
+    StatusEventKind,
+)
 
 from .calibration import EXIT_YEAR_SHARES, LAST_CANCELLATION_YEAR, MONITORING_YEAR, STATUSES_WITH_EXIT
 from .planning import pick
@@ -39,6 +45,12 @@ class Event:
     source: str
     reason: str
     at: datetime
+
+    @property
+    def kind(self) -> str:
+        if not self.from_status and self.source == StatusChangeSource.IDENTIFICATION:
+            return StatusEventKind.NEW
+        return DEFAULT_EVENT_KIND[HouseholdStatus(self.to_status)]
 
 
 @dataclass

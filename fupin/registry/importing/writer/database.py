@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fupin.audit.services import Action, Entry, entry_for, record_many, snapshot
 
-from ...choices import HouseholdStatus, RoadType, StatusChangeSource
+from ...choices import DEFAULT_EVENT_KIND, HouseholdStatus, RoadType, StatusChangeSource
 from ...income import derive
 from ...models import Household, HouseholdStatusEvent, HouseholdYear, Member, MemberYear
 from ..national import ROAD_NOT_HARDENED
@@ -147,7 +147,8 @@ class Writer:
 
     def _event(self, h: Household, from_status: str, to_status: str) -> HouseholdStatusEvent:
         return HouseholdStatusEvent(household=h, year=self.year, from_status=from_status, to_status=to_status,
-                                    source=StatusChangeSource.IMPORT, reason=self.reason,
+                                    kind=DEFAULT_EVENT_KIND[HouseholdStatus(to_status)],
+                                    effective_on=timezone.localdate(), source=StatusChangeSource.IMPORT, reason=self.reason,
                                     actor_id=self.actor.pk, actor_name=self.actor.username)
 
     def _household_years(self, records: list, by_no: dict, entries: list) -> None:
