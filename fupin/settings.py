@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "fupin.audit",
     "fupin.policy",
     "fupin.registry",
+    "fupin.identification",
+    "fupin.exits",
     "fupin.demo",
     "fupin.web",
     "fupin.api",

@@ -1,4 +1,4 @@
-from django.urls import path, re_path, register_converter
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
@@ -47,6 +47,9 @@ urlpatterns = [
     path("users/<fupin_id:user_id>/unlock", UserUnlockView.as_view(), name="user-unlock"),
     path("audit/verify", AuditVerifyView.as_view(), name="audit-verify"),
     path("quality", QualityView.as_view(), name="quality"),
+    path("", include("fupin.api.urls_status")),
+    path("", include("fupin.api.urls_exits")),
+    path("", include("fupin.api.urls_identification")),
     # The API's structure is public (open source) and reveals no data: readable without logging in.
     path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="openapi"),
     # Anything else under /api/v1/ answers a JSON 404 rather than the web site's HTML page.

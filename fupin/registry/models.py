@@ -42,6 +42,10 @@ class Household(models.Model):
     other_causes = models.JSONField("其他致贫原因", default=list, blank=True)
     registered_year = models.PositiveSmallIntegerField("识别年度")
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    # 脱贫不脱政策: after exit the household keeps its support policies for a period (policy table
+    # exit.policy_retention_years); both ends are kept so the period can be shown and checked.
+    policies_kept_from = models.DateField("继续享受政策起", null=True, blank=True)
+    policies_kept_until = models.DateField("继续享受政策至", null=True, blank=True)
     # Current helper cadre (帮扶责任人). Pairing history comes with the helpers app.
     helper = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="帮扶责任人", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="helped_households")

@@ -91,7 +91,7 @@ def _village_for_writing(actor, code: str) -> Region:
 
 
 @transaction.atomic
-def household_create(*, actor, data: dict, year: int) -> Household:
+def household_create(*, actor, data: dict, year: int, effective_on: date | None = None) -> Household:
     """File a household (建档). Its status starts as 未脱贫 with an event; the identification
     procedure is what normally calls this."""
     max_other = resolve("registry.max_other_causes", year=year).value
@@ -109,7 +109,8 @@ def household_create(*, actor, data: dict, year: int) -> Household:
     record(actor=actor, entry=entry_for(household, action=Action.CREATE, region_code=household.village_id,
                                         after=snapshot(household)))
     household_change_status(actor=actor, household=household, to_status=HouseholdStatus.NOT_EXITED, year=year,
-                            source=StatusChangeSource.IDENTIFICATION, reason="建档立卡")
+                            source=StatusChangeSource.IDENTIFICATION, reason="建档立卡", kind=StatusEventKind.NEW,
+                            effective_on=effective_on)
     return household
 
 
@@ -269,6 +270,34 @@ def household_change_status(*, actor, household: Household | None = None, househ
                                                                   "effective_on": effective_on.isoformat()}))
     HouseholdYear.objects.filter(household=household, year=year).update(status=to_status)
     return event
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def household_exit(*, actor, household_id: int, year: int, effective_on: date, reason: str) -> Household:
+    """Mark a household as exited (销号, the last step of the exit procedure): status 已脱贫 with an
+    event, the exit year, and the period it keeps its policies (脱贫不脱政策) from the policy table."""
+    household = household_access(actor, household_id, for_update=True, need=Cap.EDIT_REGISTRY)
+    if household.status not in (HouseholdStatus.NOT_EXITED, HouseholdStatus.RETURNED):
+        raise ValidationError({"status": [f"{household}当前状态为“{household.get_status_display()}”，不能退出"]})
+    retention = resolve("exit.policy_retention_years", year=year, region_code=household.village_id)
+    before = snapshot(household)
+    household.exit_year = year
+    household.policies_kept_from = effective_on
+    household.policies_kept_until = _add_years(effective_on, int(retention.value))
+    household.save(update_fields=["exit_year", "policies_kept_from", "policies_kept_until", "updated_at"])
+    record(actor=actor, entry=entry_for(household, action=Action.UPDATE, region_code=household.village_id,
+                                        before=before, after=snapshot(household)))
+    household_change_status(actor=actor, household=household, to_status=HouseholdStatus.EXITED, year=year,
+                            source=StatusChangeSource.EXIT, reason=reason, kind=StatusEventKind.EXITED,
+                            effective_on=effective_on)
+    return household
 
 
 @transaction.atomic
