@@ -49,6 +49,7 @@ urlpatterns = [
     path("quality", QualityView.as_view(), name="quality"),
     path("", include("fupin.api.urls_status")),
     path("", include("fupin.api.urls_exits")),
+    path("", include("fupin.api.urls_household_exit")),
     path("", include("fupin.api.urls_identification")),
     # The API's structure is public (open source) and reveals no data: readable without logging in.
     path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="openapi"),

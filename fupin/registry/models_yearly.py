@@ -49,6 +49,9 @@ class HouseholdYear(models.Model):
     housing_year_built = models.PositiveSmallIntegerField("建房年份", null=True, blank=True)
     danger_grade = models.CharField("危房等级", max_length=1, choices=DangerGrade.choices, blank=True)
     relocated = models.BooleanField("易地扶贫搬迁", default=False)
+    # 两不愁: food and clothing secure, as verified at the visit (入户核实); exit requires both.
+    food_secure = models.BooleanField("不愁吃", default=True)
+    clothing_secure = models.BooleanField("不愁穿", default=True)
     # Living conditions (生活条件)
     living_electricity = models.BooleanField("通生活用电", default=True)
     production_electricity = models.BooleanField("通生产用电", default=True)

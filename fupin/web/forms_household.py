@@ -18,6 +18,7 @@ HOUSEHOLD_YEAR_FIELDSETS = [
     ("收入（元）", ("wage_income", "business_income", "business_cost", "property_income", "transfer_income",
                   "policy_subsidy", "compliant_out_of_pocket")),
     ("住房", ("housing_area", "housing_structure", "housing_year_built", "danger_grade", "relocated")),
+    ("两不愁", ("food_secure", "clothing_secure")),
     ("生活条件", ("living_electricity", "production_electricity", "road_distance_km", "access_road",
               "drinking_water_difficult", "drinking_water_safe", "fuel", "sanitary_toilet", "cooperative_member")),
     ("土地（亩）", ("arable_mu", "forest_mu", "grain_for_green_mu", "orchard_mu", "pasture_mu", "water_surface_mu")),

@@ -28,5 +28,6 @@ urlpatterns = [
     path("audit/", views.audit_view, name="audit"),
     path("", include("fupin.web.urls_status")),
     path("", include("fupin.web.urls_exits")),
+    path("", include("fupin.web.urls_household_exit")),
     path("", include("fupin.web.urls_identification")),
 ]

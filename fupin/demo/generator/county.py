@@ -74,7 +74,7 @@ HOUSEHOLD_YEAR_AUDIT_FIELDS = [
     "policy_subsidy", "compliant_out_of_pocket", "household_size", "net_income", "per_capita_income",
     "housing_area", "housing_structure", "housing_year_built", "danger_grade", "relocated", "living_electricity",
     "production_electricity", "road_distance_km", "access_road", "drinking_water_difficult", "drinking_water_safe",
-    "fuel", "sanitary_toilet", "cooperative_member", "arable_mu", "forest_mu", "grain_for_green_mu", "orchard_mu",
+    "food_secure", "clothing_secure", "fuel", "sanitary_toilet", "cooperative_member", "arable_mu", "forest_mu", "grain_for_green_mu", "orchard_mu",
     "pasture_mu", "water_surface_mu"]
 MEMBER_YEAR_AUDIT_FIELDS = ["year", "member_id", "education", "school_status", "dropout", "dropout_reason", "health",
                             "disability_grade", "labour_capacity", "labour_skill", "migrant_worker", "work_months",
