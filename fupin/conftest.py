@@ -11,10 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from rest_framework.test import APIClient
 from stdnum.cn import ric
 
 from fupin.accounts.roles import Role
-from fupin.accounts.services import user_create
+from fupin.accounts.services import api_token_create, user_create
 from fupin.regions.codes import NATION_CODE, Level
 from fupin.regions.models import Region
 from fupin.registry.models import Household, HouseholdYear, Member, MemberYear
@@ -119,3 +120,21 @@ def login(client):
         c.force_login(user)
         return c
     return _login
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def api(users):
+    """api("county") → an APIClient sending that persona's API token."""
+
+    def _client(name: str) -> APIClient:
+        _, key = api_token_create(user=users[name])
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return _client

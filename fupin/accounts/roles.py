@@ -40,6 +40,7 @@ class Cap:
     VIEW_PERSONAL_IN_LISTS = "view_personal_in_lists"  # … and in lists and exports
     MANAGE_USERS = "manage_users"  # create, disable, unlock users in scope
     VIEW_AUDIT = "view_audit"  # read the audit trail and verify its chain
+    MANAGE_POLICY = "manage_policy"  # set a region's own policy values (poverty line, thresholds, steps)
 
 
 ROLE_CAPS: dict[str, frozenset[str]] = {
@@ -52,7 +53,8 @@ ROLE_CAPS: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset({Cap.VIEW, Cap.EXPORT, Cap.VIEW_PERSONAL, Cap.VIEW_PERSONAL_IN_LISTS, Cap.VIEW_AUDIT}),
     # 帮扶责任人: only their paired households, with the contact data needed to visit them.
     Role.CADRE: frozenset({Cap.VIEW, Cap.VIEW_PERSONAL}),
-    Role.SYSADMIN: frozenset({Cap.VIEW, Cap.MANAGE_USERS, Cap.VIEW_AUDIT}),
+    # A region's system administrator keeps its policy table (a province raising its line).
+    Role.SYSADMIN: frozenset({Cap.VIEW, Cap.MANAGE_USERS, Cap.VIEW_AUDIT, Cap.MANAGE_POLICY}),
 }
 
 # The region level each role is bound to.

@@ -47,6 +47,7 @@ urlpatterns = [
     path("users/<fupin_id:user_id>/unlock", UserUnlockView.as_view(), name="user-unlock"),
     path("audit/verify", AuditVerifyView.as_view(), name="audit-verify"),
     path("quality", QualityView.as_view(), name="quality"),
+    path("", include("fupin.api.urls_policy")),
     path("", include("fupin.api.urls_status")),
     path("", include("fupin.api.urls_exits")),
     path("", include("fupin.api.urls_household_exit")),

@@ -87,3 +87,31 @@ REGIONAL_DEFAULTS = [
 
 # Keys a region may only raise above the national value (“省定标准可高于国家标准”).
 RAISE_ONLY_KEYS = frozenset({"poverty_line", "monitoring_line"})
+
+# What each key is called in the user interface.
+KEY_LABELS = {
+    "poverty_line": "扶贫标准（贫困线）",
+    "monitoring_line": "防止返贫监测范围（收入线）",
+    "identification.borderline_ratio": "识别临界户比例",
+    "workflow.identification.steps": "识别程序步骤",
+    "workflow.exit.steps": "贫困户退出程序步骤",
+    "exit.compulsory_school_age_from": "义务教育适龄起始年龄",
+    "exit.compulsory_school_age_to": "义务教育适龄截止年龄",
+    "exit.unsafe_danger_grades": "住房不安全的危房等级",
+    "exit.policy_retention_years": "脱贫不脱政策年数",
+    "region_exit.max_incidence": "贫困村出列、贫困县摘帽：贫困发生率上限",
+    "county_exit.max_wrong_exit_rate": "贫困县摘帽：错退率上限",
+    "county_exit.max_missed_rate": "贫困县摘帽：漏评率上限",
+    "county_exit.min_satisfaction": "贫困县摘帽：群众认可度下限",
+    "village_exit.criteria": "贫困村出列条件",
+    "quality.labour_min_age": "数据校验：劳动力最低年龄",
+    "quality.adult_age": "数据校验：成年年龄",
+    "quality.preschool_max_age": "数据校验：学龄前最大年龄",
+    "quality.senior_min_age": "数据校验：高中中专最低年龄",
+    "quality.college_min_age": "数据校验：大专本科最低年龄",
+    "quality.per_capita_income_min": "数据校验：人均纯收入下限",
+    "quality.per_capita_income_max": "数据校验：人均纯收入上限",
+    "quality.income_tolerance": "数据校验：收入合计误差",
+    "registry.max_other_causes": "其他致贫原因最多项数",
+    "import.max_file_mb": "导入文件大小上限",
+}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("import/jobs/<int:pk>/errors.xlsx", views_import.job_errors_view, name="import_job_errors"),
     path("users/", views.users_view, name="users"),
     path("audit/", views.audit_view, name="audit"),
+    path("", include("fupin.web.urls_policy")),
     path("", include("fupin.web.urls_status")),
     path("", include("fupin.web.urls_exits")),
     path("", include("fupin.web.urls_household_exit")),

@@ -1,25 +1,4 @@
-import pytest
-from rest_framework.test import APIClient
-
-from fupin.accounts.services import api_token_create
-
-
-@pytest.fixture
-def anon():
-    return APIClient()
-
-
-@pytest.fixture
-def api(users):
-    """api("county") → an APIClient sending that persona's API token."""
-
-    def _client(name: str) -> APIClient:
-        _, key = api_token_create(user=users[name])
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        return client
-
-    return _client
+"""API test helpers; the `anon` and `api` client fixtures are in fupin/conftest.py."""
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
