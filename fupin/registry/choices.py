@@ -200,3 +200,5 @@ class StatusChangeSource(models.TextChoices):
     MONITORING = "monitoring", "监测"
     IMPORT = "import", "导入"
     CORRECTION = "correction", "纠错"
+    # 动态调整: 清退/剔除 of a wrongly filed household, 自然减少 of one that ceased to exist.
+    ADJUSTMENT = "adjustment", "动态调整"

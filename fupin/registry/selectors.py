@@ -111,7 +111,8 @@ def household_status_history(user, household: Household):
     from .models import HouseholdStatusEvent
 
     return scoped(HouseholdStatusEvent.objects.filter(household_id=household.pk), user,
-                  region_field="household__village_id", cadre_field="household__helper_id").order_by("at", "id")
+                  region_field="household__village_id",
+                  cadre_field="household__helper_id").order_by("effective_on", "at", "id")
 
 
 # --- Household page (一户一网页), search and year freeze (web) --------------------------------

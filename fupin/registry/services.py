@@ -11,18 +11,19 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from fupin.accounts.roles import Cap
+from fupin.accounts.roles import Cap, Role
 from fupin.accounts.scope import code_in_scope, require
-from fupin.audit.services import Action, diff, entry_for, record, snapshot
+from fupin.audit.services import Action, diff, entry_for, record, record_many, snapshot
 from fupin.policy.selectors import resolve
 from fupin.regions.codes import Level
 from fupin.regions.models import Region
 
-from .choices import DEFAULT_EVENT_KIND, HouseholdStatus, StatusChangeSource, StatusEventKind
+from .choices import DEFAULT_EVENT_KIND, HouseholdStatus, MemberExit, StatusChangeSource, StatusEventKind
 from .income import derive
 from .models import Household, HouseholdStatusEvent, HouseholdYear, Member, MemberYear, YearFreeze
 from .selectors import frozen_years, household_access, member_access
-from .validation import clean_household, clean_household_year, clean_member, clean_member_year
+from .selectors_status import OUT_OF_REGISTRY, latest_status_event
+from .validation import clean_household, clean_household_year, clean_member, clean_member_year, parse_date
 from .validators import validate_bank_account, validate_phone
 
 # Fields a clerk may change directly on the household page. Status, causes and incomes change
@@ -153,19 +154,41 @@ def member_update(*, actor, member_id: int, changes: dict) -> Member:
 
 @transaction.atomic
 def member_leave(*, actor, member_id: int, left_on, reason: str) -> Member:
-    """A member leaves the household (死亡, 婚出, 分户 …). The row stays, with the reason."""
-    from .choices import MemberExit
-    from .validation import parse_date
+    """A member leaves the household (死亡, 婚出, 分户 …). The row stays, with the reason.
 
+    When the last member still in the household leaves, the household has ceased to exist: it
+    gets a 自然减少 event (status 已销户) effective on the day the member left, in the same
+    transaction. Its date may then not lie before the household's latest status change."""
+    found = member_access(actor, member_id, need=Cap.EDIT_REGISTRY)
+    # Lock the household before its members (as household_natural_decrease does): two last
+    # members leaving at once are then counted one after the other.
+    household = Household.objects.select_for_update().get(pk=found.household_id)
     member = member_access(actor, member_id, for_update=True, need=Cap.EDIT_REGISTRY)
     if reason not in MemberExit.values:
         raise ValidationError({"left_reason": [f"减少原因“{reason}”无效"]})
+    try:
+        day = parse_date(left_on, label="减少日期")
+    except ValidationError as exc:
+        raise ValidationError({"left_on": exc.messages}) from None
+    last = (household.status not in OUT_OF_REGISTRY and member.left_on is None and not Member.objects.filter(
+        household_id=household.pk, left_on__isnull=True).exclude(pk=member.pk).exists())
+    if last:
+        previous = latest_status_event(household)
+        if previous is not None and day < previous.effective_on:
+            raise ValidationError({"left_on": [
+                f"{member.name}是该户最后一名在册成员，其减少日期（{day:%Y-%m-%d}）不能早于该户上一次状态变更"
+                f"（{previous.effective_on:%Y-%m-%d} {previous.get_kind_display()}）"]})
     before = snapshot(member)
-    member.left_on, member.left_reason = parse_date(left_on, label="减少日期"), reason
+    member.left_on, member.left_reason = day, reason
     member.save(update_fields=["left_on", "left_reason", "updated_at"])
     changed_before, changed_after = diff(before, snapshot(member))
-    record(actor=actor, entry=entry_for(member, action=Action.UPDATE, region_code=member.household.village_id,
+    record(actor=actor, entry=entry_for(member, action=Action.UPDATE, region_code=household.village_id,
                                         before=changed_before, after=changed_after))
+    if last:
+        household_change_status(
+            actor=actor, household=household, to_status=HouseholdStatus.CANCELLED, year=day.year,
+            source=StatusChangeSource.ADJUSTMENT, kind=StatusEventKind.NATURAL_DECREASE, effective_on=day,
+            reason=f"最后一名在册成员{member.name}{MemberExit(reason).label}（{day:%Y-%m-%d}），户自然减少")
     return member
 
 
@@ -320,3 +343,113 @@ def year_freeze(*, actor, region_code: str, year: int) -> YearFreeze:
     record(actor=actor, entry=entry_for(freeze, action=Action.CREATE, region_code=region.code,
                                         after={"year": year, "households": counts["n"]}))
     return freeze
+
+
+# --- 清退/剔除 and 自然减少: a household leaves the registry (status history, 户状态变动) ---------
+
+REASON_MAX_LENGTH = HouseholdStatusEvent._meta.get_field("reason").max_length
+
+
+def _clean_leaving(household: Household, *, reason, effective_on, year, what: str) -> tuple[str, date, int]:
+    """Validate a change that takes a household out of the registry; every bad field at once."""
+    errors: dict[str, list[str]] = {}
+    if household.status in OUT_OF_REGISTRY:
+        errors["status"] = [f"{household}当前状态为“{household.get_status_display()}”，已不在册，不能{what}"]
+    reason = "" if reason is None else str(reason).strip()
+    if not reason:
+        errors["reason"] = [f"{what}必须填写原因"]
+    elif len(reason) > REASON_MAX_LENGTH:
+        errors["reason"] = [f"原因不能超过 {REASON_MAX_LENGTH} 个字"]
+    day = None
+    if effective_on is None or (isinstance(effective_on, str) and not effective_on.strip()):
+        errors["effective_on"] = ["生效日期不能为空"]
+    else:
+        try:
+            day = parse_date(effective_on, label="生效日期")
+        except ValidationError as exc:
+            errors["effective_on"] = exc.messages
+    if day is not None:
+        previous = latest_status_event(household)
+        if day > timezone.localdate():
+            errors["effective_on"] = [f"生效日期（{day:%Y-%m-%d}）不能晚于今天"]
+        elif previous is not None and day < previous.effective_on:
+            errors["effective_on"] = [f"生效日期（{day:%Y-%m-%d}）不能早于该户上一次状态变更"
+                                      f"（{previous.effective_on:%Y-%m-%d} {previous.get_kind_display()}）"]
+    if year is None or (isinstance(year, str) and not year.strip()):
+        if day is not None:  # without a date, the date's error says it all
+            errors["year"] = ["年度不能为空"]
+        year = None
+    else:
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            errors["year"] = [f"年度“{year}”无效"]
+            year = None
+    if year is not None:
+        if not 2000 <= year <= 2100:
+            errors["year"] = [f"年度 {year} 无效（应在 2000–2100 之间）"]
+        elif day is not None and year > day.year:
+            errors["year"] = [f"年度（{year}）不能晚于生效日期所在年份（{day.year}）"]
+    if errors:
+        raise ValidationError(errors)
+    return reason, day, year
+
+
+def may_remove_households(user) -> bool:
+    """清退/剔除 is decided at the county level: only a county approver bound to a county."""
+    return (user is not None and user.is_authenticated and user.role == Role.COUNTY_APPROVER
+            and user.region.level == Level.COUNTY)
+
+
+@transaction.atomic
+def household_remove(*, actor, household_id: int, reason: str, effective_on, year: int) -> HouseholdStatusEvent:
+    """清退/剔除: a wrongly filed household (识别不精准) leaves the registry — status 已清退 with a
+    `removed` event and its required reason. Only a county approver may (403 for anyone else in
+    scope, 404 out of scope); refused for a household already out of the registry. The household
+    and its history stay; nothing is deleted."""
+    household = household_access(actor, household_id, for_update=True)
+    if not may_remove_households(actor):
+        raise PermissionDenied("清退（剔除）贫困户须由县级审批员操作")
+    reason, day, year = _clean_leaving(household, reason=reason, effective_on=effective_on, year=year,
+                                       what="清退")
+    return household_change_status(actor=actor, household=household, to_status=HouseholdStatus.REMOVED, year=year,
+                                   source=StatusChangeSource.ADJUSTMENT, reason=reason,
+                                   kind=StatusEventKind.REMOVED, effective_on=day)
+
+
+@transaction.atomic
+def household_natural_decrease(*, actor, household_id: int, reason: str, effective_on, year: int,
+                               member_reason: str | None = None) -> HouseholdStatusEvent:
+    """自然减少: the household no longer exists (all members deceased, moved away, merged into
+    another household) — status 已销户 with a `natural_decrease` event and its required reason.
+
+    Members still in the household are recorded as having left on the effective date with
+    `member_reason` (死亡, 婚出, 分户, 其他), which is then required; they are never deleted.
+    Usually this happens by itself when the last member leaves (`member_leave`)."""
+    household = household_access(actor, household_id, for_update=True, need=Cap.EDIT_REGISTRY)
+    reason, day, year = _clean_leaving(household, reason=reason, effective_on=effective_on, year=year,
+                                       what="办理自然减少")
+    remaining = list(Member.objects.select_for_update().filter(household_id=household.pk, left_on__isnull=True)
+                     .order_by("id"))
+    if remaining:
+        names = "、".join(m.name for m in remaining)
+        if not member_reason:
+            raise ValidationError({"member_reason": [
+                f"该户尚有 {len(remaining)} 名在册成员（{names}），须注明成员减少原因"]})
+        if member_reason not in MemberExit.values:
+            raise ValidationError({"member_reason": [f"成员减少原因“{member_reason}”无效"]})
+        early = [m.name for m in remaining if m.birth_date > day]
+        if early:
+            raise ValidationError({"effective_on": [f"生效日期早于成员{'、'.join(early)}的出生日期"]})
+    entries = []
+    for m in remaining:
+        before = snapshot(m)
+        m.left_on, m.left_reason = day, member_reason
+        m.save(update_fields=["left_on", "left_reason", "updated_at"])
+        changed_before, changed_after = diff(before, snapshot(m))
+        entries.append(entry_for(m, action=Action.UPDATE, region_code=household.village_id,
+                                 before=changed_before, after=changed_after))
+    record_many(actor=actor, entries=entries)
+    return household_change_status(actor=actor, household=household, to_status=HouseholdStatus.CANCELLED,
+                                   year=year, source=StatusChangeSource.ADJUSTMENT, reason=reason,
+                                   kind=StatusEventKind.NATURAL_DECREASE, effective_on=day)

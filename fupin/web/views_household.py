@@ -32,7 +32,6 @@ from fupin.registry.selectors import (
     household_access,
     household_audit_events,
     household_members,
-    household_status_history,
     household_years,
     households_visible_to,
     member_access,
@@ -56,6 +55,7 @@ from .forms_household import (
     model_defaults,
 )
 from .views import _service_errors_to_form
+from .views_status import status_history_context
 
 MIN_YEAR = 2000
 EMPTY = "—"
@@ -379,7 +379,7 @@ def household_view(request, pk):
                          "cells": [(label, show(h, name), name in INCOME_TOTALS) for name, label in INCOME_COLUMNS]}
                         for h in hyears],
         "chart": _income_chart(hyears) if hyears else None,
-        "status_events": list(household_status_history(user, household)),
+        **status_history_context(user, household),  # kind, effective date, reason, actor; 清退 form
         "findings": findings,
         "quality_note": quality_note,
         "audit_rows": _audit_rows(user, events, household=household, members_by_id={m.pk: m for m in members},

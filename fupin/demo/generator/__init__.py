@@ -13,7 +13,7 @@ Modules, by concept:
 - planning — exact shares over the county, household sizes, helper loads.
 - identity — names, phones, bank accounts, resident ID numbers (valid, unique), 残疾人证号.
 - people — family composition and each member's lasting traits (health, schooling, support …).
-- timeline — a household's status events: 建档立卡 → 脱贫退出 → 监测 / 返贫, or 销户.
+- timeline — a household's status events: 建档立卡 → 脱贫退出 → 监测 / 返贫, or 清退 (剔除), or 自然减少.
 - yearly — a member's data for a year (在校生状况, 文化程度, 劳动能力, insurance, support).
 - income — a household's income for a year, and its members' work away (务工).
 - housing — housing, living conditions and land per year.
@@ -25,7 +25,9 @@ Years: ages in the yearly data are ages at the end of each year; the family is d
 (新增人口). A household has data from its registration year on. A few members leave during the
 years (elderly relatives die, daughters marry out: Member.left_on/left_reason, ~0.4 % of members);
 a member who left in a year has no data for that year or later, and household_size counts the
-members present at the year's end. 已销户 households keep their yearly rows (status 已销户).
+members present at the year's end. 已清退 households keep their yearly rows (status 已清退); an
+已销户 household (自然减少: an elderly person living alone who died) has rows up to the year before,
+its member left (死亡) on the day of the natural-decrease event.
 
 Audit trail: one entry per household with its members, yearly data and status events inside
 (`after["members"]`, `after["years"]`, `after["status_events"]`), one per cadre account, one per

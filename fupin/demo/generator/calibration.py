@@ -97,17 +97,20 @@ IDENTIFICATION_STANDARD_SHARES = Shares({  # [demo]
 REGISTERED_YEAR_SHARES = {2014: 0.80, 2015: 0.12, 2016: 0.08}  # [demo]
 EXIT_YEAR_SHARES = {2016: 0.15, 2017: 0.25, 2018: 0.30, 2019: 0.20, 2020: 0.10}  # [demo]
 STATUS_SHARES = {  # [demo] status at the end of the time line (Household.status)
-    HouseholdStatus.EXITED: 0.960,
+    HouseholdStatus.EXITED: 0.956,
     HouseholdStatus.MONITORED: 0.025,
     HouseholdStatus.RETURNED: 0.005,
-    HouseholdStatus.CANCELLED: 0.005,
+    HouseholdStatus.REMOVED: 0.005,  # 清退/剔除: wrongly filed
+    HouseholdStatus.CANCELLED: 0.004,  # 自然减少: an elderly person living alone died
     HouseholdStatus.NOT_EXITED: 0.005,
 }
 STATUSES_WITH_EXIT = (HouseholdStatus.EXITED, HouseholdStatus.MONITORED, HouseholdStatus.RETURNED)
 # 防止返贫监测 began in 2020 [v]: monitored and returned households change status that year.
 MONITORING_YEAR = 2020
-# 已销户 households were removed in the dynamic adjustments after registration (识别不精准) [demo].
-LAST_CANCELLATION_YEAR = 2018
+# 已清退 households were removed in the dynamic adjustments after registration (识别不精准) [demo].
+LAST_REMOVAL_YEAR = 2018
+# 已销户 households (自然减少) are one-person households whose member, aged this or more, died [demo].
+NATURAL_DECREASE_AGE = (78, 92)
 EVENT_ACTOR = "demo"  # actor_name of the status events and frozen_by_name of the year freezes
 
 # National poverty line, yuan per person and year, current prices: 2014–2016 and 2020 [v];
@@ -119,14 +122,15 @@ DEFAULT_YEARS = "2019-2020"
 # --- Income (per-capita net income as a multiple of the year's line) ---------------------------
 
 # Per status of the household in that year: (lowest, median, highest, log-sd) [demo]. Exited
-# households sit well above the line, 监测户 between it and 1.5×, 未脱贫/返贫 below it; 已销户
-# households were removed as not poor. The bounds keep ≥ 2 % between a household and the line.
+# households sit well above the line, 监测户 between it and 1.5×, 未脱贫/返贫 below it; 已清退
+# households were removed as not poor; 已销户 households have no data from the year they ceased.
+# The bounds keep ≥ 2 % between a household and the line.
 INCOME_BANDS = {
     HouseholdStatus.EXITED: (1.10, 2.00, 5.00, 0.22),
     HouseholdStatus.MONITORED: (1.03, 1.25, 1.47, 0.12),
     HouseholdStatus.NOT_EXITED: (0.45, 0.80, 0.97, 0.14),
     HouseholdStatus.RETURNED: (0.45, 0.80, 0.97, 0.14),
-    HouseholdStatus.CANCELLED: (2.00, 2.80, 4.50, 0.15),
+    HouseholdStatus.REMOVED: (2.00, 2.80, 4.50, 0.15),
 }
 BELOW_LINE = frozenset({HouseholdStatus.NOT_EXITED, HouseholdStatus.RETURNED})
 INCOME_PERSISTENCE = 0.8  # correlation of a household's income rank from one year to the next [demo]

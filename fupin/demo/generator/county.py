@@ -55,7 +55,15 @@ from .housing import draw_housing, housing_year
 from .identity import Identities, random_gender
 from .income import income_year, next_rank
 from .people import Families, HouseholdPlan, MemberRow
-from .planning import apportion, assign_attributes, assign_sizes, helper_loads, pick, shuffled_labels
+from .planning import (
+    apportion,
+    assign_attributes,
+    assign_sizes,
+    helper_loads,
+    pick,
+    place_natural_decrease,
+    shuffled_labels,
+)
 from .timeline import Event, build_timeline
 from .writer import TableWriter, json_safe
 from .yearly import member_year, present
@@ -266,7 +274,7 @@ def _generate(*, county: Region, villages: Sequence[Region], townships: dict[str
     causes = shuffled_labels(rng, MAIN_CAUSE_SHARES, n)
     attributes = assign_attributes(rng, causes)
     sizes = assign_sizes(rng, causes, attributes)
-    statuses = shuffled_labels(rng, STATUS_SHARES, n)
+    statuses = place_natural_decrease(rng, shuffled_labels(rng, STATUS_SHARES, n), sizes)
     registered = shuffled_labels(rng, REGISTERED_YEAR_SHARES, n)
 
     writers = _Writers(progress)
@@ -281,10 +289,14 @@ def _generate(*, county: Region, villages: Sequence[Region], townships: dict[str
         township = townships[v.parent_id]
         for seq in range(1, per_village[v.code] + 1):
             cause, attribute = causes[index], attributes[index]
-            timeline = build_timeline(rng, status=statuses[index], registered=registered[index], cause=cause)
+            timeline = build_timeline(rng, status=statuses[index], registered=registered[index], cause=cause,
+                                      data_years=years)
+            ceased = timeline.ceased_on  # 自然减少: no data from the year it ceased on
             plan = HouseholdPlan(size=sizes[index], cause=cause, attribute=attribute, status=timeline.status,
                                  registered_year=registered[index], helper_id=cadres[helper_of[index]].pk,
-                                 years=tuple(y for y in years if y >= registered[index]))
+                                 years=tuple(y for y in years if y >= registered[index]
+                                             and (ceased is None or y < ceased.year)),
+                                 ceased_on=ceased)
             members, phone = families.members(plan)
             bank_name, account = ids.bank()
             group = CHINESE_NUMERALS[rng.randrange(groups[v.code])] + "组"

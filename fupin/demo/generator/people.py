@@ -39,6 +39,7 @@ from .calibration import (
     MAIN_CAUSE_SHARES,
     MARRY_OUT_RATE,
     MEMBER_PHONE_SHARE,
+    NATURAL_DECREASE_AGE,
     OTHER_CAUSE_COUNT_SHARES,
     PENSION_INSURANCE_SHARE,
     SCHOOL_AGE,
@@ -74,6 +75,7 @@ class HouseholdPlan:
     registered_year: int
     helper_id: int
     years: tuple[int, ...]  # the data years of this household (from its registration on)
+    ceased_on: date | None = None  # 自然减少: the day its (only) member died
 
 
 class MemberRow:
@@ -104,6 +106,8 @@ class Families:
     # --- composition ---------------------------------------------------------------------------
     def head_age(self, plan: HouseholdPlan) -> int:
         rng = self.rng
+        if plan.ceased_on is not None:  # 自然减少: an elderly person living alone, who died
+            return rng.randint(*NATURAL_DECREASE_AGE)
         if plan.attribute == HouseholdAttribute.DESTITUTE:
             if plan.size > 1 or rng.random() < 0.8:
                 return rng.randint(62, 90)
@@ -260,6 +264,10 @@ class Families:
             if LABOUR_AGE <= m.age < 60 and rng.random() < EMPLOYEE_INSURANCE_SHARE:
                 m.employee_insurance = True
         self.leavers(plan, members)
+        if plan.ceased_on is not None:  # the household ceased: its last member died that day
+            for m in members:
+                if m.left_on is None:
+                    m.left_on, m.left_reason = plan.ceased_on, MemberExit.DECEASED
         return members, household_phone
 
     def enforce_cause(self, plan: HouseholdPlan, members: list[MemberRow]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from fupin.registry.choices import HouseholdAttribute, PovertyCause
+from fupin.registry.choices import HouseholdAttribute, HouseholdStatus, PovertyCause
 
 from .calibration import (
     ATTRIBUTE_SHARES,
@@ -118,3 +118,22 @@ def helper_loads(rng: random.Random, households: int) -> list[int]:
         loads.append(load)
         left -= load
     return loads
+
+
+def place_natural_decrease(rng: random.Random, statuses: list, sizes: list[int]) -> list:
+    """自然减少 (已销户) households are one-person households whose member died: each such label on
+    a larger household trades places with an exited one-person household's (or, with none left,
+    becomes 已脱贫), so the counts of the other statuses stay as apportioned."""
+    ceased, common = HouseholdStatus.CANCELLED, HouseholdStatus.EXITED
+    singles = [i for i, size in enumerate(sizes) if size == 1 and statuses[i] == common]
+    rng.shuffle(singles)
+    placed = list(statuses)
+    for i, status in enumerate(statuses):
+        if status != ceased or sizes[i] == 1:
+            continue
+        if singles:
+            j = singles.pop()
+            placed[i], placed[j] = placed[j], placed[i]
+        else:
+            placed[i] = common
+    return placed

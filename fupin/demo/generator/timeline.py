@@ -2,9 +2,12 @@
 
 Every household is filed (建档立卡, 未脱贫) in its registration year. Exited households leave
 poverty (脱贫退出) in their exit year; 监测户 are exited households taken into 防止返贫监测 in
-2020, 返贫 households exited before 2020 and fell back in it; 已销户 households were removed in a
-dynamic adjustment (识别不精准) after registration. The status of a year is the status after the
-last event of that year or before — the year-end status (年末户状态) of HouseholdYear.
+2020, 返贫 households exited before 2020 and fell back in it; 已清退 households were removed in a
+dynamic adjustment (识别不精准, 清退/剔除) after registration; 已销户 households ceased to exist
+(自然减少): an elderly person living alone died in one of the data years after the first, most
+after their exit. The status of a year is the status after the last event of that year or
+before — the year-end status (年末户状态) of HouseholdYear. Each event's kind follows from it
+(`Event.kind`), its effective date is the day it was recorded (`at`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from fupin.registry.choices import (
     StatusEventKind,
 )
 
-from .calibration import EXIT_YEAR_SHARES, LAST_CANCELLATION_YEAR, MONITORING_YEAR, STATUSES_WITH_EXIT
+from .calibration import EXIT_YEAR_SHARES, LAST_REMOVAL_YEAR, MONITORING_YEAR, STATUSES_WITH_EXIT
 from .planning import pick
 
 # 致贫/返贫风险 of a monitored or returned household, by its main cause (DOMAIN.md §Monitoring).
@@ -63,6 +66,12 @@ class Timeline:
     def status(self) -> str:
         return self.events[-1].to_status
 
+    @property
+    def ceased_on(self) -> date | None:
+        """The day the household ceased to exist (自然减少): its last member died that day."""
+        last = self.events[-1]
+        return last.at.date() if last.to_status == HouseholdStatus.CANCELLED else None
+
     def status_in(self, year: int) -> str | None:
         """Year-end status; None before registration."""
         status = None
@@ -80,11 +89,28 @@ def _moment(rng: random.Random, year: int, first: tuple[int, int], last: tuple[i
                     tzinfo=timezone.get_default_timezone())
 
 
-def build_timeline(rng: random.Random, *, status: str, registered: int, cause: str) -> Timeline:
-    """The events leading to `status` (the household's status at the end of the time line)."""
+def natural_decrease_years(registered: int, data_years: tuple[int, ...]) -> list[int]:
+    """Years a household may cease in: a data year after its first, so it has data before."""
+    mine = [y for y in data_years if y >= registered]
+    return mine[1:]
+
+
+def build_timeline(rng: random.Random, *, status: str, registered: int, cause: str,
+                   data_years: tuple[int, ...] = ()) -> Timeline:
+    """The events leading to `status` (the household's status at the end of the time line).
+
+    A 已销户 household (自然减少) ceases in one of `data_years` after its first; without such a
+    year it is drawn as an exited household instead."""
     NOT_EXITED, EXITED = HouseholdStatus.NOT_EXITED, HouseholdStatus.EXITED
     events = [Event(registered, "", NOT_EXITED, StatusChangeSource.IDENTIFICATION, "建档立卡",
                     _moment(rng, registered, (4, 15) if registered == 2014 else (9, 1), (10, 31)))]
+    ceased = None
+    if status == HouseholdStatus.CANCELLED:
+        years = natural_decrease_years(registered, data_years)
+        if years:
+            ceased = rng.choice(years)
+        else:
+            status = EXITED
     exit_year = None
     if status in STATUSES_WITH_EXIT:
         last = MONITORING_YEAR - 1 if status == HouseholdStatus.RETURNED else MONITORING_YEAR
@@ -102,8 +128,17 @@ def build_timeline(rng: random.Random, *, status: str, registered: int, cause: s
             events.append(Event(MONITORING_YEAR, EXITED, status, StatusChangeSource.MONITORING,
                                 f"返贫（{risk}），年人均纯收入低于当年扶贫标准",
                                 _moment(rng, MONITORING_YEAR, window, (12, 30))))
-    elif status == HouseholdStatus.CANCELLED:
-        year = rng.randint(registered + 1, max(registered + 1, LAST_CANCELLATION_YEAR))
-        events.append(Event(year, NOT_EXITED, status, StatusChangeSource.CORRECTION,
-                            "动态调整：识别不精准，清退销户", _moment(rng, year, (6, 1), (12, 20))))
+    elif status == HouseholdStatus.REMOVED:
+        year = rng.randint(registered + 1, max(registered + 1, LAST_REMOVAL_YEAR))
+        events.append(Event(year, NOT_EXITED, status, StatusChangeSource.ADJUSTMENT,
+                            "动态调整：识别不精准，清退（剔除）", _moment(rng, year, (6, 1), (12, 20))))
+    elif ceased is not None:
+        # Most had exited before (脱贫 in an earlier year); the others died while still poor.
+        years = {y: w for y, w in EXIT_YEAR_SHARES.items() if registered < y < ceased}
+        if years:
+            exit_year = pick(rng, years)
+            events.append(Event(exit_year, NOT_EXITED, EXITED, StatusChangeSource.EXIT, "脱贫退出",
+                                _moment(rng, exit_year, (11, 1), (12, 20))))
+        events.append(Event(ceased, events[-1].to_status, status, StatusChangeSource.ADJUSTMENT,
+                            "自然减少：户内唯一成员死亡，销户", _moment(rng, ceased, (1, 5), (10, 31))))
     return Timeline(registered_year=registered, exit_year=exit_year, events=events)

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from stdnum import luhn
 from stdnum.cn import ric
 
@@ -36,6 +37,7 @@ from fupin.registry.choices import (
     PovertyCause,
     SchoolStatus,
     StatusChangeSource,
+    StatusEventKind,
 )
 from fupin.registry.income import derive
 from fupin.registry.models import (
@@ -47,6 +49,7 @@ from fupin.registry.models import (
     YearFreeze,
 )
 from fupin.registry.selectors import frozen_years
+from fupin.registry.selectors_status import status_change_counts_in_region
 from fupin.registry.validators import MOBILE_RE
 
 from .conftest import CSV
@@ -55,6 +58,10 @@ MALE_RELATIONS = {"son", "grandson", "father", "son_in_law"}
 FEMALE_RELATIONS = {"daughter", "granddaughter", "mother", "daughter_in_law"}
 INCOME_FIELDS = ("wage_income", "business_income", "business_cost", "property_income", "transfer_income")
 SCHOOL_LEVELS = STUDENT_STATUSES - {SchoolStatus.PRESCHOOL}
+# The kind of every event after the first (新识别), by the status it leads to.
+EVENT_KIND = {HouseholdStatus.EXITED: StatusEventKind.EXITED, HouseholdStatus.MONITORED: StatusEventKind.MONITORED,
+              HouseholdStatus.RETURNED: StatusEventKind.RETURNED, HouseholdStatus.REMOVED: StatusEventKind.REMOVED,
+              HouseholdStatus.CANCELLED: StatusEventKind.NATURAL_DECREASE}
 
 
 def generate(n, **kwargs):
@@ -83,7 +90,7 @@ def digest() -> str:
             "year", "status", *INCOME_FIELDS, "policy_subsidy", "per_capita_income", "danger_grade", "arable_mu"):
         h.update(repr(row).encode())
     for row in HouseholdStatusEvent.objects.order_by("household__household_no", "id").values_list(
-            "year", "to_status", "source", "reason", "at"):
+            "year", "to_status", "kind", "effective_on", "source", "reason", "at"):
         h.update(repr(row).encode())
     return h.hexdigest()
 
@@ -107,8 +114,11 @@ def check_registry(years=(2019, 2020)) -> dict:
     events = defaultdict(list)
     for e in HouseholdStatusEvent.objects.order_by("household_id", "at", "id"):
         events[e.household_id].append(e)
+    # 自然减少: a household that ceased has no data from the year it ceased on.
+    ceased = {pk: es[-1].effective_on for pk, es in events.items() if es[-1].kind == StatusEventKind.NATURAL_DECREASE}
     household_years = list(HouseholdYear.objects.all())
-    assert len(household_years) == sum(1 for h in households.values() for y in years if y >= h.registered_year)
+    assert len(household_years) == sum(1 for h in households.values() for y in years if y >= h.registered_year
+                                       and (h.pk not in ceased or y < ceased[h.pk].year))
     last_year_status = {}
     migrants = 0
     for hy in household_years:
@@ -124,7 +134,7 @@ def check_registry(years=(2019, 2020)) -> dict:
         # The year's status follows the events; income lies on the right side of the year's line.
         status = [e.to_status for e in events[h.pk] if e.year <= hy.year][-1]
         assert hy.status == status
-        if status in (HouseholdStatus.EXITED, HouseholdStatus.CANCELLED):
+        if status in (HouseholdStatus.EXITED, HouseholdStatus.REMOVED):
             assert hy.per_capita_income > line
         elif status == HouseholdStatus.MONITORED:
             assert line < hy.per_capita_income < Decimal("1.5") * line
@@ -164,14 +174,23 @@ def check_registry(years=(2019, 2020)) -> dict:
                 assert my.labour_capacity in ("ordinary", "skilled", "weak") and 16 <= age <= 59
             else:
                 assert my.work_months == 0 and my.work_monthly_income == 0
-    # Status events: 建档立卡, 脱贫退出, then 监测/返贫 or 销户; the last is the household's status.
+    # Status events: 建档立卡, 脱贫退出, then 监测/返贫, or 清退, or 自然减少; the last is the household's
+    # status. Each carries its kind and the date it took effect (the day it was recorded).
     for pk, h in households.items():
         es = events[pk]
-        assert (es[0].year, es[0].from_status, es[0].to_status, es[0].source) == (
-            h.registered_year, "", HouseholdStatus.NOT_EXITED, StatusChangeSource.IDENTIFICATION)
+        assert (es[0].year, es[0].from_status, es[0].to_status, es[0].source, es[0].kind) == (
+            h.registered_year, "", HouseholdStatus.NOT_EXITED, StatusChangeSource.IDENTIFICATION, StatusEventKind.NEW)
         assert all(a.to_status == b.from_status and a.year <= b.year and a.at < b.at for a, b in zip(es, es[1:], strict=False))
+        assert all(e.kind == EVENT_KIND[e.to_status] for e in es[1:])
+        assert all(e.effective_on == timezone.localtime(e.at).date() for e in es)
         assert es[-1].to_status == h.status and {e.actor_name for e in es} == {"demo"}
-        if years[-1] >= 2020:  # every event lies before the end of 2020
+        if h.status == HouseholdStatus.REMOVED:
+            assert es[-1].source == StatusChangeSource.ADJUSTMENT and "识别不精准" in es[-1].reason
+        if h.status == HouseholdStatus.CANCELLED:  # 自然减少: the one member died that day
+            (m,) = by_household[pk]
+            assert (m.relation, m.left_reason, m.left_on) == ("head", "deceased", ceased[pk])
+            assert ceased[pk].year in years[1:] and ceased[pk].year - m.birth_date.year >= 77
+        if years[-1] >= 2020 and pk not in ceased:  # every event lies before the end of 2020
             assert last_year_status[pk] == h.status
         exits = [e for e in es if e.source == StatusChangeSource.EXIT]
         if h.exit_year is None:
@@ -181,9 +200,10 @@ def check_registry(years=(2019, 2020)) -> dict:
             assert h.registered_year < h.exit_year <= 2020
     # Members who left: a date and a reason, no data from that year on.
     left = [m for m in members.values() if m.left_on]
-    assert all(m.left_reason in ("deceased", "married_out") and m.relation != "head" for m in left)
+    assert all(m.left_reason in ("deceased", "married_out") for m in left)
+    assert all(m.relation != "head" for m in left if m.household_id not in ceased)
     return {"households": len(households), "members": len(members), "left": len(left), "migrants": migrants,
-            "household_years": len(household_years), "member_years": expected}
+            "household_years": len(household_years), "member_years": expected, "ceased": len(ceased)}
 
 
 def test_csv_has_the_eleven_real_towns_and_137_villages():
@@ -260,7 +280,10 @@ def test_small_county_is_consistent(county):
 
     # Yearly data: one row per household and year, one per member present at the year's end.
     counts = check_registry()
-    assert counts["household_years"] == stats["household_years"] == 300 * 2
+    statuses = Counter(h.status for h in households.values())
+    # 清退 and 自然减少 households are there in the shares planned (0.5 % and 0.4 %, at least one).
+    assert statuses[HouseholdStatus.REMOVED] >= 1 and statuses[HouseholdStatus.CANCELLED] == counts["ceased"] >= 1
+    assert counts["household_years"] == stats["household_years"] == 300 * 2 - counts["ceased"]
     assert counts["member_years"] == stats["member_years"] == MemberYear.objects.count()
     assert 0.97 * len(members) * 2 <= counts["member_years"] <= len(members) * 2  # births and leavers only
     # The earlier year is frozen for the county, the current one is not.
@@ -303,6 +326,18 @@ def test_shares_and_income_at_larger_size(county):
     assert abs(attributes[HouseholdAttribute.LOW_INCOME] / 2000 - 0.25) < 0.01
     statuses = Counter(Household.objects.values_list("status", flat=True))
     assert statuses[HouseholdStatus.EXITED] / 2000 > 0.9
+    # Every status change is an event of its kind: 清退 0.5 %, 自然减少 0.4 % of the households.
+    kinds = Counter(HouseholdStatusEvent.objects.values_list("kind", flat=True))
+    assert kinds[StatusEventKind.NEW] == 2000
+    assert kinds[StatusEventKind.REMOVED] == statuses[HouseholdStatus.REMOVED] == 10
+    assert kinds[StatusEventKind.NATURAL_DECREASE] == statuses[HouseholdStatus.CANCELLED] == 8
+    # The yearly exit counts come from the events, and agree with the households' exit years.
+    report = status_change_counts_in_region(region_code="610926000000")
+    exits = {r["year"]: r["households"] for r in report["rows"] if r["kind"] == StatusEventKind.EXITED}
+    assert exits == dict(Counter(Household.objects.filter(exit_year__isnull=False).values_list("exit_year", flat=True)))
+    ceased = {r["year"]: (r["households"], r["persons"]) for r in report["rows"]
+              if r["kind"] == StatusEventKind.NATURAL_DECREASE}
+    assert ceased == {2020: (8, 8)}  # one person each, who died that year
     assert stats["persons"] == Member.objects.count() == round(2000 * PERSONS_PER_HOUSEHOLD)
     assert 0.18 <= stats["cadres"] / 2000 <= 0.23  # about one cadre per five households
     assert 0 < stats["left_members"] < 0.01 * stats["persons"]

@@ -212,7 +212,7 @@ def check_member_phone(rule_, ctx, households):
 @rule("R19", WARNING, "未落实帮扶责任人", fields=("帮扶责任人",),
       description="户（已销户的除外）没有帮扶责任人（“不落一户”）。")
 def check_helper(rule_, ctx, households):
-    rows = (households_of(households).filter(helper__isnull=True).exclude(status=HouseholdStatus.CANCELLED)
+    rows = (households_of(households).filter(helper__isnull=True).exclude(status__in=(HouseholdStatus.CANCELLED, HouseholdStatus.REMOVED))
             .values("status", **HOUSEHOLD_ALIASES))
     for row in rows:
         yield rule_.finding(ctx, row, f"户状态为“{label(HouseholdStatus, row['status'])}”，尚未确定帮扶责任人",
