@@ -5,6 +5,7 @@ Demo and benchmark data, not policy: every share is a named constant here, and o
 """
 
 from bisect import bisect
+from collections.abc import Mapping
 from itertools import accumulate
 
 from fupin.registry.choices import (
@@ -113,10 +114,41 @@ LAST_REMOVAL_YEAR = 2018
 NATURAL_DECREASE_AGE = (78, 92)
 EVENT_ACTOR = "demo"  # actor_name of the status events and frozen_by_name of the year freezes
 
-# National poverty line, yuan per person and year, current prices: 2014–2016 and 2020 [v];
-# 2017–2019 are the local values of DOMAIN.md §Standards [local]. Demo calibration only: the
-# policy table has no poverty-line row to read them from.
-POVERTY_LINE = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 3335, 2018: 3535, 2019: 3747, 2020: 4000}
+# The years the demo can generate (建档立卡 2014 to the end of the campaign, 2020) [demo].
+DEMO_YEARS = range(2014, 2021)
+
+
+class PovertyLines(Mapping):
+    """The poverty line of each demo year, read from the policy table (`poverty_line`, with any
+    provincial override for the demo county) the first time it is needed — the demo's incomes
+    follow the rules in force rather than a copy of them."""
+
+    def __init__(self) -> None:
+        self.region_code = "000000000000"
+        self._values: dict[int, int] | None = None
+
+    def use_region(self, region_code: str) -> None:
+        self.region_code, self._values = region_code, None
+
+    def _load(self) -> dict[int, int]:
+        if self._values is None:
+            from fupin.policy.selectors import resolve
+
+            self._values = {y: int(resolve("poverty_line", year=y, region_code=self.region_code).value)
+                            for y in DEMO_YEARS}
+        return self._values
+
+    def __getitem__(self, year: int) -> int:
+        return self._load()[year]
+
+    def __iter__(self):
+        return iter(DEMO_YEARS)
+
+    def __len__(self) -> int:
+        return len(DEMO_YEARS)
+
+
+POVERTY_LINE = PovertyLines()
 DEFAULT_YEARS = "2019-2020"
 
 # --- Income (per-capita net income as a multiple of the year's line) ---------------------------

@@ -156,6 +156,7 @@ def generate_county(*, county_code: str, households: int, seed: int = 2014,
     years = parse_years(years)
     with transaction.atomic():
         county, villages, townships = _check_county(county_code)
+        POVERTY_LINE.use_region(county.code)
         stats = _generate(county=county, villages=villages, townships=townships, households=households,
                           seed=seed, years=years, progress=progress)
     stats["elapsed_seconds"] = round(time.monotonic() - started, 2)

@@ -1,6 +1,7 @@
 from fupin.core.commands import ReportCommand
 from fupin.demo.generator import DEFAULT_YEARS, REFERENCE_HOUSEHOLDS, DemoError, generate_county
 from fupin.demo.text import table
+from fupin.exits.demo import generate_region_data
 
 
 class Command(ReportCommand):
@@ -25,6 +26,10 @@ class Command(ReportCommand):
         except DemoError as exc:
             self.fail({"error": str(exc)}, f"未生成任何数据：{exc}", options=options)
             return
+        # Village/county exit evidence (乡村人口, 村基础设施, 抽查样本) for every year generated.
+        stats["exit_evidence"] = [
+            generate_region_data(county_code=options["county"], year=year, seed=options["seed"],
+                                 poor_village_codes=stats["poor_village_codes"]) for year in stats["years"]]
         self.report(stats, summary_text(stats), options=options)
 
 
