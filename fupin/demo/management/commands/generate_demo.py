@@ -65,5 +65,8 @@ def summary_text(s: dict) -> str:
         breakdown("主要致贫原因", s["by_cause"]),
         breakdown("户状态", s["by_status"]),
         breakdown("贫困户属性", s["by_attribute"]),
+        "退出评估数据（乡村人口、村基础设施和公共服务、抽查样本）：" + "；".join(
+            f"{e['year']} 年 {e['villages']} 个村，乡村人口 {e['rural_population']:,}，抽查样本 {sum(e['samples'].values())} 条"
+            for e in s.get("exit_evidence", [])),
         f"用时 {s['elapsed_seconds']} 秒",
     ])
