@@ -54,6 +54,10 @@ NATIONAL_DEFAULTS = [
         {"code": "announce", "name": "公告退出", "kind": "announcement", "role": "township_reviewer"},
         {"code": "close", "name": "销号", "kind": "effect", "role": "county_approver"},
     ], "步骤", "[v] 民主评议→核实→户认可→公示→公告退出→销号（2016年贫困退出机制）"),
+    # Attachments of the identification and exit procedures (申请书、评议记录、核实表、公示照片 …).
+    ("attachment.max_mb", 2014, 10, "MB", "[cfg] 程序附件单个文件大小上限"),
+    ("attachment.allowed_types", 2014, ["pdf", "jpg", "jpeg", "png"], "扩展名", "[cfg] 程序附件允许的文件类型"),
+    ("attachment.max_files", 2014, 10, "个", "[cfg] 每个办理步骤最多上传的附件数"),
     ("exit.compulsory_school_age_from", 2014, 6, "岁", "[cfg] 义务教育适龄起始年龄（按当年12月31日计）"),
     ("exit.compulsory_school_age_to", 2014, 15, "岁", "[cfg] 义务教育适龄截止年龄（含）"),
     ("exit.unsafe_danger_grades", 2014, ["C", "D"], "等级", "[cfg] 视为住房不安全的危房等级（已搬迁的除外）"),
@@ -114,4 +118,7 @@ KEY_LABELS = {
     "quality.income_tolerance": "数据校验：收入合计误差",
     "registry.max_other_causes": "其他致贫原因最多项数",
     "import.max_file_mb": "导入文件大小上限",
+    "attachment.max_mb": "程序附件大小上限",
+    "attachment.allowed_types": "程序附件允许的文件类型",
+    "attachment.max_files": "每步最多附件数",
 }
