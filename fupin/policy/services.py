@@ -9,6 +9,7 @@ from fupin.regions.codes import NATION_CODE
 from .defaults import NATIONAL_DEFAULTS, RAISE_ONLY_KEYS, REGIONAL_DEFAULTS
 from .models import PolicyValue
 from .selectors import PolicyMissing, resolve
+from .validation import check_value
 
 
 def _check_not_below_national(key: str, region_code: str, year_from: int, value) -> None:
@@ -28,6 +29,7 @@ def _check_not_below_national(key: str, region_code: str, year_from: int, value)
 def policy_set(*, actor, key: str, region_code: str, year_from: int, value, unit: str = "", source: str = "",
                year_to: int | None = None) -> PolicyValue:
     _check_not_below_national(key, region_code, year_from, value)
+    check_value(key, value)
     existing = PolicyValue.objects.select_for_update().filter(key=key, region_code=region_code,
                                                               year_from=year_from).first()
     before = snapshot(existing) if existing else None

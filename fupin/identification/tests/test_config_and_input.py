@@ -84,8 +84,12 @@ def test_a_province_adding_a_step_changes_new_cases_only(users):
 
 
 def test_a_broken_province_configuration_refuses_new_cases_with_the_key(users):
-    policy_set(actor=None, key="workflow.identification.steps", region_code="610000000000", year_from=2018,
-               value=[{"code": "apply", "name": "申请", "kind": "action", "role": "village_clerk"}])
+    # policy_set refuses such a value; a row written around it (e.g. by hand in the database)
+    # still cannot open cases.
+    from fupin.policy.models import PolicyValue
+
+    PolicyValue.objects.create(key="workflow.identification.steps", region_code="610000000000", year_from=2018,
+                               value=[{"code": "apply", "name": "申请", "kind": "action", "role": "village_clerk"}])
     with pytest.raises(ValidationError) as exc:
         open_identification(users)
     text = exc.value.messages[0]
@@ -144,3 +148,20 @@ def test_attachment_checks(users):
     jpg = SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff\xe0" + b"1" * 100)
     act(users, "clerk_a", case, "apply", on=d(3, 2), attachments=[jpg, SimpleUploadedFile("a.pdf", PDF)])
     assert sorted(Attachment.objects.values_list("content_type", flat=True)) == ["application/pdf", "image/jpeg"]
+
+
+def test_a_broken_step_configuration_is_refused_when_saved(regions):
+    from django.core.exceptions import ValidationError
+
+    from fupin.policy.selectors import resolve
+    from fupin.policy.services import policy_set
+
+    steps = resolve("workflow.identification.steps", year=2020).value
+    broken = [s for s in steps if s["kind"] != "effect"] + [{**steps[0], "code": "apply"}]
+    with pytest.raises(ValidationError, match="workflow.identification.steps"):
+        policy_set(actor=None, key="workflow.identification.steps", region_code="610000000000", year_from=2020,
+                   value=broken)
+    with pytest.raises(ValidationError):
+        policy_set(actor=None, key="workflow.exit.steps", region_code="610000000000", year_from=2020, value=[])
+    assert resolve("workflow.identification.steps", year=2020, region_code="610926100001").region_code == \
+        "000000000000"
