@@ -25,6 +25,42 @@ class ReportCommand(BaseCommand):
             sys.exit(exit_code)
         raise CommandError(text, returncode=exit_code)
 
+    def region_option(self, options: dict, *, data: dict | None = None, must_exist: bool = True):
+        """The region named by --region: its normalized 12-digit code, or (must_exist) the Region.
+        A malformed or unknown code fails the command with a Chinese message."""
+        from fupin.regions.codes import InvalidCode, normalize_code
+        from fupin.regions.selectors import region_get
+
+        data = data or {}
+        try:
+            code = normalize_code(options["region"])
+        except InvalidCode as exc:
+            self.fail({**data, "error": str(exc)}, str(exc), options=options)
+        if not must_exist:
+            return code
+        region = region_get(code)
+        if region is None:
+            message = f"区划“{code}”不存在"
+            self.fail({**data, "error": message}, message, options=options)
+        return region
+
+    def year_option(self, options: dict, *, data: dict | None = None) -> int:
+        year = options["year"]
+        if not 2000 <= year <= 2100:
+            message = f"年度 {year} 无效（应在 2000–2100 之间）"
+            self.fail({**(data or {}), "error": message}, message, options=options)
+        return year
+
+    def acting_user(self, options: dict, *, data: dict | None = None):
+        """The account named by --user; what it may do is decided by the service it calls."""
+        from django.contrib.auth import get_user_model
+
+        actor = get_user_model().objects.select_related("region").filter(username=options["user"]).first()
+        if actor is None or not actor.is_active:
+            message = f"用户“{options['user']}”不存在或已停用"
+            self.fail({**(data or {}), "error": message}, message, options=options)
+        return actor
+
     def progress(self, *, total: int | None, desc: str, options: dict):
         """A progress bar on stderr (silent with --json or when stderr is not a terminal)."""
         from tqdm import tqdm

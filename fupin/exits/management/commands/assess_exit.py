@@ -9,8 +9,7 @@ ID numbers never.
 from fupin.core.commands import ReportCommand
 from fupin.exits.household import INDICATORS, assess_households, policy_rows, summarize
 from fupin.policy.selectors import PolicyMissing
-from fupin.regions.codes import InvalidCode, Level, normalize_code
-from fupin.regions.selectors import region_get
+from fupin.regions.codes import Level
 
 MARK = {True: "✓", False: "✗"}
 
@@ -25,18 +24,8 @@ class Command(ReportCommand):
         parser.add_argument("--failed-only", action="store_true", help="只列出未达到退出标准的户（汇总仍按全部户）")
 
     def handle(self, *args, **options):
-        try:
-            code = normalize_code(options["region"])
-        except InvalidCode as exc:
-            self.fail({"error": str(exc)}, str(exc), options=options)
-        region = region_get(code)
-        if region is None:
-            message = f"区划“{code}”不存在"
-            self.fail({"error": message}, message, options=options)
-        year = options["year"]
-        if not 2000 <= year <= 2100:
-            message = f"年度 {year} 无效（应在 2000–2100 之间）"
-            self.fail({"error": message}, message, options=options)
+        region = self.region_option(options)
+        year = self.year_option(options)
 
         def progress(items, total):
             bar = self.progress(total=total, desc="退出评估", options=options)

@@ -10,8 +10,6 @@ import unicodedata
 from fupin.core.commands import ReportCommand
 from fupin.exits.region import LEVELS, EvaluationError, Status, evaluate
 from fupin.policy.selectors import PolicyMissing
-from fupin.regions.codes import InvalidCode, normalize_code
-from fupin.regions.selectors import region_get
 
 MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.MISSING: "?"}
 
@@ -27,18 +25,8 @@ class Command(ReportCommand):
                             help="区划代码（6、9 或 12 位）：评估其下所有村或县；本身是村或县时只评估它自己")
 
     def handle(self, *args, **options):
-        try:
-            code = normalize_code(options["region"])
-        except InvalidCode as exc:
-            self.fail({"error": str(exc)}, str(exc), options=options)
-        region = region_get(code)
-        if region is None:
-            message = f"区划“{code}”不存在"
-            self.fail({"error": message}, message, options=options)
-        year = options["year"]
-        if not 2000 <= year <= 2100:
-            message = f"年度 {year} 无效（应在 2000–2100 之间）"
-            self.fail({"error": message}, message, options=options)
+        region = self.region_option(options)
+        year = self.year_option(options)
         try:
             evaluation = evaluate(region, level=options["level"], year=year)
         except (EvaluationError, PolicyMissing) as exc:

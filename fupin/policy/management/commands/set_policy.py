@@ -1,9 +1,7 @@
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fupin.core.commands import ReportCommand
 from fupin.policy.services import policy_override
-from fupin.regions.codes import InvalidCode, normalize_code
 
 
 class Command(ReportCommand):
@@ -21,14 +19,8 @@ class Command(ReportCommand):
 
     def handle(self, *args, **options):
         data = {"key": options["key"], "region": options["region"], "year": options["year"]}
-        try:
-            code = normalize_code(options["region"])
-        except InvalidCode as exc:
-            self.fail({**data, "error": str(exc)}, str(exc), options=options)
-        actor = get_user_model().objects.select_related("region").filter(username=options["user"]).first()
-        if actor is None or not actor.is_active:
-            message = f"用户“{options['user']}”不存在或已停用"
-            self.fail({**data, "error": message}, message, options=options)
+        code = self.region_option(options, data=data, must_exist=False)
+        actor = self.acting_user(options, data=data)
         try:
             row = policy_override(actor=actor, key=options["key"], region_code=code, year_from=options["year"],
                                   raw_value=options["value"], year_to=options["year_to"], source=options["source"])

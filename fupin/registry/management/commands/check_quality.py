@@ -8,8 +8,7 @@ from fupin.accounts.masking import MASKERS
 from fupin.accounts.scope import in_code_range
 from fupin.core.commands import ReportCommand
 from fupin.policy.selectors import PolicyMissing
-from fupin.regions.codes import InvalidCode, normalize_code, subtree_range
-from fupin.regions.selectors import region_get
+from fupin.regions.codes import subtree_range
 from fupin.registry.models import Household
 from fupin.registry.quality import SEVERITY_LABELS, UnknownRule, run_rules, select_rules
 
@@ -29,18 +28,8 @@ class Command(ReportCommand):
                             help="只运行这些规则，如 --rule R05（可重复，或用逗号分隔）")
 
     def handle(self, *args, **options):
-        try:
-            code = normalize_code(options["region"])
-        except InvalidCode as exc:
-            self.fail({"error": str(exc)}, str(exc), options=options)
-        region = region_get(code)
-        if region is None:
-            message = f"区划“{code}”不存在"
-            self.fail({"error": message}, message, options=options)
-        year = options["year"]
-        if not 2000 <= year <= 2100:
-            message = f"年度 {year} 无效（应在 2000–2100 之间）"
-            self.fail({"error": message}, message, options=options)
+        region = self.region_option(options)
+        year = self.year_option(options)
         codes = [c for item in options["rule"] or [] for c in item.split(",") if c.strip()] or None
         try:
             rules = select_rules(codes)

@@ -1,9 +1,7 @@
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from fupin.core.commands import ReportCommand
-from fupin.regions.codes import InvalidCode, normalize_code
 from fupin.registry.services import year_freeze
 
 
@@ -18,15 +16,8 @@ class Command(ReportCommand):
 
     def handle(self, *args, **options):
         data = {"region": options["region"], "year": options["year"], "user": options["user"]}
-        try:
-            code = normalize_code(options["region"])
-        except InvalidCode as exc:
-            self.fail({**data, "error": str(exc)}, str(exc), options=options)
-        # A command-line lookup of the acting account; what it may do is decided by the service.
-        actor = get_user_model().objects.select_related("region").filter(username=options["user"]).first()
-        if actor is None or not actor.is_active:
-            message = f"用户“{options['user']}”不存在或已停用"
-            self.fail({**data, "error": message}, message, options=options)
+        code = self.region_option(options, data=data, must_exist=False)
+        actor = self.acting_user(options, data=data)
         try:
             freeze = year_freeze(actor=actor, region_code=code, year=options["year"])
         except Http404:
