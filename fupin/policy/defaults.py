@@ -76,6 +76,12 @@ NATIONAL_DEFAULTS = [
         {"field": "unsafe_water_households", "op": "eq", "value": 0, "label": "无未实现饮水安全户"},
         {"field": "collective_income_10k", "op": "gt", "value": 0, "label": "有村级集体经济收入"},
     ], "条件", "[cfg] 贫困村出列的基础设施、公共服务和集体经济条件，各省可改"),
+    # --- Helpers, visits and plans (精准帮扶) ---
+    ("helpers.max_households_per_cadre", 2014, 10, "户", "[cfg] 每名帮扶责任人结对户数上限"),
+    ("visits.max_days_between", 2014, 30, "天", "[cfg] 帮扶责任人对每户两次走访的最长间隔（至少每月一次）"),
+    ("visits.photo_max_mb", 2014, 5, "MB", "[cfg] 走访照片大小上限"),
+    ("visits.photo_types", 2014, ["jpg", "jpeg", "png"], "类型", "[cfg] 走访照片允许的文件类型"),
+    ("plans.copy_similarity", 2014, 0.9, "比例", "[cfg] 同村两户帮扶计划相似度达到此值且致贫原因不同，列为措施雷同"),
 ]
 
 # Western provinces (西部地区): a poor village or county exits below 3% incidence, not 2%.
@@ -122,3 +128,17 @@ KEY_LABELS = {
     "attachment.allowed_types": "程序附件允许的文件类型",
     "attachment.max_files": "每步最多附件数",
 }
+
+
+def install_missing(apps) -> None:
+    """Insert the default rows (national and regional) a database does not have yet; edited values
+    are kept. Data migrations call this when they add keys, so an upgraded database gets what
+    `fupin load_policy` would install on a new one."""
+    PolicyValue = apps.get_model("policy", "PolicyValue")
+    have = set(PolicyValue.objects.values_list("key", "region_code", "year_from"))
+    rows = [(key, "000000000000", year_from, value, unit, source)
+            for key, year_from, value, unit, source in NATIONAL_DEFAULTS] + list(REGIONAL_DEFAULTS)
+    PolicyValue.objects.bulk_create([
+        PolicyValue(key=key, region_code=region_code, year_from=year_from, value=value, unit=unit, source=source)
+        for key, region_code, year_from, value, unit, source in rows if (key, region_code, year_from) not in have
+    ])

@@ -31,4 +31,7 @@ urlpatterns = [
     path("", include("fupin.web.urls_exits")),
     path("", include("fupin.web.urls_household_exit")),
     path("", include("fupin.web.urls_identification")),
+    path("", include("fupin.web.urls_helpers")),
+    path("", include("fupin.web.urls_visits")),
+    path("", include("fupin.web.urls_plans")),
 ]
