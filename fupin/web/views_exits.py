@@ -63,7 +63,7 @@ def _policy_rows(policies: list[dict]) -> list[dict]:
 
 def _rows(evaluation) -> list[dict]:
     columns = evaluation.columns
-    return [{"result": r, "cells": [r.criterion(code) for code, _ in columns],
+    return [{"result": r, "cells": [(label, r.criterion(code)) for code, label in columns],
              "incidence": r.criterion("incidence")} for r in evaluation.results]
 
 
