@@ -78,9 +78,14 @@ NATIONAL_DEFAULTS = [
     ], "条件", "[cfg] 贫困村出列的基础设施、公共服务和集体经济条件，各省可改"),
     # --- Helpers, visits and plans (精准帮扶) ---
     ("helpers.max_households_per_cadre", 2014, 10, "户", "[cfg] 每名帮扶责任人结对户数上限"),
+    ("helpers.village_support_years_after_exit", 2014, 5, "年",
+     "[cfg] 四个不摘（摘帽不摘帮扶）：贫困村出列后仍须有帮扶单位和驻村工作队的年数"),
     ("visits.max_days_between", 2014, 30, "天", "[cfg] 帮扶责任人对每户两次走访的最长间隔（至少每月一次）"),
     ("visits.photo_max_mb", 2014, 5, "MB", "[cfg] 走访照片大小上限"),
     ("visits.photo_types", 2014, ["jpg", "jpeg", "png"], "类型", "[cfg] 走访照片允许的文件类型"),
+    ("visits.due_soon_days", 2014, 7, "天", "[cfg] 距最迟走访日不超过此天数的户列为“即将到期”（帮扶责任人首页）"),
+    ("visits.counted_kinds", 2014, ["home", "group"], "走访方式",
+     "[cfg] 计入走访频次的走访方式：home 入户走访、group 集中帮扶（phone 电话联系、other 其他不计）"),
     ("plans.copy_similarity", 2014, 0.9, "比例", "[cfg] 同村两户帮扶计划相似度达到此值且致贫原因不同，列为措施雷同"),
 ]
 
@@ -127,6 +132,8 @@ KEY_LABELS = {
     "attachment.max_mb": "程序附件大小上限",
     "attachment.allowed_types": "程序附件允许的文件类型",
     "attachment.max_files": "每步最多附件数",
+    "helpers.max_households_per_cadre": "每名帮扶责任人结对户数上限",
+    "helpers.village_support_years_after_exit": "贫困村出列后继续驻村帮扶年数",
 }
 
 
