@@ -98,6 +98,9 @@ def logout_view(request):
 @login_required
 @require_safe
 def home_view(request):
+    # A cadre's work is their paired households: their home is the phone-first list of them.
+    if request.user.role == Role.CADRE:
+        return redirect("web:my_households")
     return redirect("web:region", code=request.user.region_id)
 
 

@@ -43,6 +43,7 @@ from fupin.registry.services import (
     household_year_save,
     member_year_save,
 )
+from fupin.visits.selectors import household_visits_context
 
 from .forms import HouseholdEditForm
 from .forms_household import (
@@ -352,6 +353,7 @@ def household_view(request, pk):
     causes = dict(PovertyCause.choices)
     helper = household.helper
     return render(request, "web/household/page.html", {
+        **household_visits_context(user, household),
         "household": household,
         "crumbs": breadcrumb_for(user, household.village),
         "phone": mask_value("phone", household.phone, user=user, in_list=False),

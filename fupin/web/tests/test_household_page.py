@@ -31,8 +31,9 @@ pytestmark = pytest.mark.django_db
 COUNTY = "610926000000"
 WEB_DIR = Path(__file__).resolve().parent.parent
 # Session, user, user's region, household, breadcrumb, members, household years, member years,
-# frozen years, audit history, status history, session save (3) — plus the quality rules' own.
-PAGE_QUERY_LIMIT = 14
+# frozen years, audit history, status history, session save (3) — plus the quality rules' own
+# and the visits section's (at most 6, pinned in fupin/visits/tests).
+PAGE_QUERY_LIMIT = 14 + 6
 
 
 def _year_data(**changes) -> dict:
