@@ -8,6 +8,10 @@ HOUSEHOLDS ?= 23035
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DB := var/demo.sqlite3
+# The demo registry ends in 2020: the demo runs as of the end of that year (business date), so
+# what is due, overdue or in its notice period is what it was then.
+DEMO_TODAY ?= 2020-12-15
+DEMO_ENV := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) FUPIN_TODAY=$(DEMO_TODAY)
 
 .PHONY: install assets demo demo-data serve test lint clean
 
@@ -36,16 +40,16 @@ assets: $(ECHARTS)
 demo-data: install
 	mkdir -p var
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(FUPIN) migrate --verbosity 0
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(FUPIN) load_regions
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(FUPIN) import_regions fupin/demo/data/610926_regions.csv
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(FUPIN) generate_demo --county 610926 --households $(HOUSEHOLDS)
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(FUPIN) collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) $(FUPIN) migrate --verbosity 0
+	$(DEMO_ENV) $(FUPIN) load_regions
+	$(DEMO_ENV) $(FUPIN) import_regions fupin/demo/data/610926_regions.csv
+	$(DEMO_ENV) $(FUPIN) generate_demo --county 610926 --households $(HOUSEHOLDS)
+	$(DEMO_ENV) $(FUPIN) collectstatic --noinput --verbosity 0
 
 demo: demo-data
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(FUPIN) create_demo_users --county 610926
+	$(DEMO_ENV) $(FUPIN) create_demo_users --county 610926
 	@echo "打开 http://$(HOST):$(PORT)/ （Ctrl-C 停止）"
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(FUPIN) runserver $(HOST):$(PORT) --noreload
+	$(DEMO_ENV) $(FUPIN) runserver $(HOST):$(PORT) --noreload
 
 lint: install
 	$(BIN)/ruff check .

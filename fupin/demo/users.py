@@ -19,6 +19,8 @@ from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.accounts.services import user_create
 from fupin.audit.services import Action, Entry, entry_for, record, record_many
+from fupin.core.clock import today
+from fupin.helpers.demo import sync_demo_cadre
 from fupin.regions.codes import Level, normalize_code
 from fupin.regions.models import Region
 from fupin.registry.models import Household
@@ -177,6 +179,7 @@ def ensure_demo_users(*, county_code: str, password: str = DEMO_PASSWORD) -> lis
         note = ""
         if role == Role.CADRE:
             paired = _pair_cadre(user, regions["village"])
+            sync_demo_cadre(cadre=user, on=today())  # pairing records and a cadre profile
             note = f"结对 {paired} 户（{regions['village'].name}）"
         accounts.append(DemoAccount(username=username, password=password, role=role, region_code=region.code,
                                     region_name=_region_name(region, county), created=created, note=note))

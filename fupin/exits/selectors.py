@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.utils import timezone
 
 from fupin.accounts.roles import Cap
 from fupin.accounts.scope import in_code_range, require, scope_of, scoped
+from fupin.core.clock import today
 from fupin.regions.codes import Level
 from fupin.regions.models import Region
 from fupin.registry.models import MemberYear
@@ -49,7 +49,7 @@ def default_year(user, region: Region) -> int:
     """The latest year with imported population data in the region (else last year)."""
     qs = scoped(RegionPopulation.objects.all(), user, **SCOPE).filter(in_code_range("region_code", region.code_range))
     latest = qs.aggregate(y=Max("year"))["y"]
-    return latest or timezone.localdate().year - 1
+    return latest or today().year - 1
 
 
 def exit_evaluation(user, region: Region, *, level: str, year: int) -> Evaluation:

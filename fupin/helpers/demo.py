@@ -28,13 +28,13 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone
 from stdnum.cn import ric
 
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.accounts.scope import in_code_range
 from fupin.audit.services import Action, Entry, record
+from fupin.core.clock import today
 from fupin.demo.generator import DemoError
 from fupin.demo.generator.identity import Identities, random_gender
 from fupin.regions.codes import InvalidCode, Level, normalize_code
@@ -136,7 +136,7 @@ def generate_helper_demo(*, county_code: str, year: int, seed: int, poor_village
     rng = random.Random(f"helpers-{seed}-{county.code}-{year}")
     ids = _Ids(rng)
     people = Identities(rng, county6=county.code[:6], reference=date(year, 12, 31))
-    last_day = min(date(year, 12, 31), timezone.localdate())
+    last_day = min(date(year, 12, 31), today())
     known = {v.code for v in villages}
     poor = sorted({normalize_code(c) for c in poor_village_codes} & known)
 
@@ -261,7 +261,7 @@ def sync_demo_cadre(*, cadre: User, on: date | None = None, seed: int = 2014) ->
     """After `create_demo_users` pointed households at the demo cadre account directly: give the
     account a profile if it has none, and for each household whose helper it now is, end the other
     cadre's pairing on `on` (default today) and open the account's. Set-based; one audit row."""
-    on = on or timezone.localdate()
+    on = on or today()
     rng = random.Random(f"demo-cadre-{seed}-{cadre.pk}")
     made_profile = False
     if not CadreProfile.objects.filter(user=cadre).exists():

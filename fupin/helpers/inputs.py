@@ -4,8 +4,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
+from fupin.core.clock import today
 from fupin.registry.validation import parse_date
 from fupin.registry.validators import validate_phone
 
@@ -53,7 +53,7 @@ def day(raw, *, name: str, label: str, required: bool = True, not_future: bool =
         raise ValidationError({name: exc.messages}) from None
     if value < EARLIEST:
         raise ValidationError({name: [f"{label} {value} 早于 {EARLIEST.year} 年"]})
-    if not_future and value > timezone.localdate():
+    if not_future and value > today():
         raise ValidationError({name: [f"{label} {value} 不能晚于今天"]})
     return value
 
@@ -67,8 +67,8 @@ def year(raw, *, name: str, label: str, required: bool = True) -> int | None:
         value = int(str(raw).strip())
     except ValueError:
         raise ValidationError({name: [f"{label}“{raw}”应为四位年份"]}) from None
-    if not EARLIEST.year <= value <= timezone.localdate().year + 1:
-        raise ValidationError({name: [f"{label} {value} 超出范围（{EARLIEST.year}–{timezone.localdate().year + 1}）"]})
+    if not EARLIEST.year <= value <= today().year + 1:
+        raise ValidationError({name: [f"{label} {value} 超出范围（{EARLIEST.year}–{today().year + 1}）"]})
     return value
 
 

@@ -20,6 +20,7 @@ from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.accounts.scope import scoped, scoped_get
 from fupin.audit.services import Action, Entry, diff, entry_for, record, record_many, snapshot
+from fupin.core.clock import today
 from fupin.policy.selectors import PolicyMissing, resolver
 from fupin.registry.models import Household
 from fupin.registry.selectors import household_access
@@ -45,7 +46,7 @@ FIRST_PAIRING = "初次结对"
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return today()
 
 
 # --- 帮扶责任人档案 ---------------------------------------------------------------------------------

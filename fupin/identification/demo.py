@@ -44,11 +44,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.audit.services import Action, Entry, record, record_many
+from fupin.core.clock import today
 from fupin.demo.generator import DemoError
 from fupin.demo.generator.identity import Identities, random_gender
 from fupin.policy.selectors import resolve
@@ -380,7 +380,7 @@ def generate_procedure_demo(*, county_code: str, year: int, on: date, seed: int)
     existing = Case.objects.filter(village_id__gte=low, village_id__lte=high, year=year).count()
     if existing:
         raise DemoError(f"{county.name}{year} 年度已有 {existing} 个识别或退出案件，不能重复生成演示案件")
-    if not year <= on.year or on > timezone.localdate():
+    if not year <= on.year or on > today():
         raise DemoError(f"演示日期 {on} 应在 {year} 年度开始以后、不晚于今天")
     rng = random.Random(f"procedures:{seed}:{county.code}:{year}")
     villages = _villages(county, rng, VILLAGES)

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from fupin.accounts.roles import Role
 from fupin.audit.services import Action, diff, entry_for, record_many, snapshot
+from fupin.core.clock import today
 from fupin.regions.models import Region
 from fupin.registry.choices import POOR_STATUSES, HouseholdStatus, IdentificationStandard, Relation
 from fupin.registry.validation import parse_date
@@ -52,8 +53,8 @@ CASE_PROGRESS_FIELDS = ("current_index", "current_step", "state", "end_reason", 
 
 def act_date(on, *, not_before: date | None = None, label: str = "办理日期") -> date:
     """The business date of an act: given or today, not in the future, not before `not_before`."""
-    day = timezone.localdate() if on in (None, "") else parse_date(on, label=label)
-    if day > timezone.localdate():
+    day = today() if on in (None, "") else parse_date(on, label=label)
+    if day > today():
         raise ValidationError({"on": [f"{label} {day} 晚于今天，不能预先登记"]})
     if not_before is not None and day < not_before:
         raise ValidationError({"on": [f"{label} {day} 早于上一步的办理日期 {not_before}"]})
@@ -196,7 +197,7 @@ def _check_year(year) -> int:
         value = int(year)
     except (TypeError, ValueError):
         raise ValidationError({"year": [f"年度“{year}”无效"]}) from None
-    if not 2000 <= value <= timezone.localdate().year + 1:
+    if not 2000 <= value <= today().year + 1:
         raise ValidationError({"year": [f"年度 {value} 无效（2000 至明年）"]})
     return value
 

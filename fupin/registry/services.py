@@ -9,11 +9,11 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from fupin.accounts.roles import Cap, Role
 from fupin.accounts.scope import code_in_scope, require
 from fupin.audit.services import Action, diff, entry_for, record, record_many, snapshot
+from fupin.core.clock import today
 from fupin.policy.selectors import resolve
 from fupin.regions.codes import Level
 from fupin.regions.models import Region
@@ -277,7 +277,7 @@ def household_change_status(*, actor, household: Household | None = None, househ
         raise ValidationError({"kind": [f"变动类型“{kind}”无效"]})
     if not reason or not reason.strip():
         raise ValidationError({"reason": ["状态变更必须填写原因"]})
-    effective_on = effective_on or timezone.localdate()
+    effective_on = effective_on or today()
     from_status = household.status if household.status_events.exists() else ""
     event = HouseholdStatusEvent.objects.create(
         household=household, year=year, from_status=from_status, to_status=to_status, kind=kind,
@@ -370,7 +370,7 @@ def _clean_leaving(household: Household, *, reason, effective_on, year, what: st
             errors["effective_on"] = exc.messages
     if day is not None:
         previous = latest_status_event(household)
-        if day > timezone.localdate():
+        if day > today():
             errors["effective_on"] = [f"生效日期（{day:%Y-%m-%d}）不能晚于今天"]
         elif previous is not None and day < previous.effective_on:
             errors["effective_on"] = [f"生效日期（{day:%Y-%m-%d}）不能早于该户上一次状态变更"

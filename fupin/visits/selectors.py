@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, QuerySet
-from django.utils import timezone
 
 from fupin.accounts.scope import in_code_range, scoped, scoped_get
+from fupin.core.clock import today
 from fupin.regions.codes import subtree_range
 from fupin.registry.models import Household, HouseholdStatusEvent
 from fupin.registry.selectors import households_visible_to
@@ -52,7 +52,7 @@ def household_registered_on(household: Household) -> date:
 
 def household_due(user, household: Household, *, on: date | None = None) -> DueRow | None:
     """The household's standing against the visit rule on `on` (None: not in the registry on that day)."""
-    on = on or timezone.localdate()
+    on = on or today()
     rows = due_rows(households_visible_to(user).filter(pk=household.pk), on=on)
     return rows[0] if rows else None
 
@@ -72,7 +72,7 @@ class MyHousehold:
 def my_households(user, *, on: date | None = None) -> dict:
     """The households paired with `user` (a cadre's caseload) with what is due: overdue first, then
     due within `visits.due_soon_days`, then the rest; and the open follow-ups. Four queries."""
-    on = on or timezone.localdate()
+    on = on or today()
     households = households_visible_to(user).filter(helper_id=user.pk).exclude(status__in=CLOSED_STATUSES)
     rows = sorted(due_rows(households, on=on), key=due_order)
     follow_ups = list(visits_visible_to(user).filter(household__helper_id=user.pk, follow_up_done=False)
@@ -117,7 +117,7 @@ def household_visits_context(user, household: Household, *, on: date | None = No
                              limit: int = RECENT_VISITS) -> dict:
     """Context for `web/visits/_household_section.html` on the household page: the household's due
     status, its latest visits and whether the user may record one. Six queries at most."""
-    on = on or timezone.localdate()
+    on = on or today()
     qs = household_visits(user, household)
     recent = list(qs[:limit])
     return {"visit_section": {

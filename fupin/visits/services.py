@@ -10,9 +10,9 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from fupin.audit.services import Action, diff, entry_for, record, snapshot
+from fupin.core.clock import today
 from fupin.core.uploads import check_upload, discard, store
 from fupin.policy.selectors import resolve_many
 from fupin.registry.models import Household
@@ -110,11 +110,11 @@ def visit_create(*, actor, household_id: int, data: dict, photo=None) -> Visit:
         errors["cadre"] = [f"{household}尚未结对帮扶责任人，不能代录走访记录"]
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
+    current = today()
     data = dict(data or {})
     if data.get("visited_on") in (None, ""):
-        data["visited_on"] = today
-    values = _clean(data, current=DEFAULTS, mode=mode, registered_on=household_registered_on(household), today=today)
+        data["visited_on"] = current
+    values = _clean(data, current=DEFAULTS, mode=mode, registered_on=household_registered_on(household), today=current)
     checked = _check_photo(photo, year=values["visited_on"].year, village_code=household.village_id)
     visit = Visit(household=household, village_id=household.village_id, recorded_by=actor,
                   cadre_id=actor.pk if mode == CADRE else household.helper_id, **values)
@@ -143,7 +143,7 @@ def visit_update(*, actor, visit_id: int, changes: dict, photo=None, remove_phot
     current = {name: getattr(visit, name) for name in INPUT_FIELDS}
     current["follow_up_done_on"] = visit.follow_up_done_on
     values = _clean(changes, current=current, mode=mode, registered_on=household_registered_on(visit.household),
-                    today=timezone.localdate())
+                    today=today())
     checked = _check_photo(photo, year=values["visited_on"].year, village_code=visit.village_id)
     before = snapshot(visit)
     for name, value in values.items():
@@ -177,12 +177,12 @@ def visit_follow_up_close(*, actor, visit_id: int, done_on=None) -> Visit:
         raise ValidationError({"follow_up": ["这条走访记录没有待办结的跟进事项"]})
     if not may_close_follow_up(actor, visit):
         raise PermissionDenied("只有记录人或该户的帮扶责任人可以办结跟进事项")
-    today = timezone.localdate()
+    current = today()
     try:
-        day = today if done_on in (None, "") else parse_date(done_on, label="办结日期")
+        day = current if done_on in (None, "") else parse_date(done_on, label="办结日期")
     except ValidationError as exc:
         raise ValidationError({"done_on": exc.messages}) from None
-    if day > today:
+    if day > current:
         raise ValidationError({"done_on": [f"办结日期（{day:%Y-%m-%d}）不能晚于今天"]})
     if day < visit.visited_on:
         raise ValidationError({"done_on": [f"办结日期（{day:%Y-%m-%d}）不能早于走访日期（{visit.visited_on:%Y-%m-%d}）"]})

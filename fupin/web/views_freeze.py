@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from fupin.accounts.roles import Cap
 from fupin.accounts.scope import require
+from fupin.core.clock import today
 from fupin.regions.codes import Level
 from fupin.regions.selectors import breadcrumb_for, region_access
 from fupin.registry.selectors import year_freezes_for_region
@@ -34,7 +34,7 @@ def freeze_view(request, code):
     require(user, Cap.EDIT_REGISTRY)
     if not may_freeze_at(user, region):
         raise PermissionDenied("年度数据固化须由县级及以上操作")
-    last_year = timezone.localdate().year - 1
+    last_year = today().year - 1
     form = FreezeForm(request.POST or None, initial={"year": last_year})
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data["year"]

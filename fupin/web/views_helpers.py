@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fupin.accounts.masking import mask_value
+from fupin.core.clock import today
 from fupin.helpers import selectors as sel
 from fupin.helpers.rights import may, require_manage, require_view_arrangements
 from fupin.helpers.services import poor_village_save, unit_create, unit_pair_village, unit_pairing_end
@@ -48,7 +48,7 @@ def parse_on(request) -> date:
             return date.fromisoformat(raw)
         except ValueError:
             messages.warning(request, f"日期“{raw[:12]}”无效，已按今天检查")
-    return timezone.localdate()
+    return today()
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -134,7 +134,7 @@ def unit_view(request, pk):
     may_manage = may(user, require_manage)
     form = PairVillageForm(request.POST if request.POST.get("action") == "pair" else None,
                            villages=sel.villages_for_choice(user) if may_manage else (),
-                           initial={"start": timezone.localdate()})
+                           initial={"start": today()})
     if request.method == "POST":
         require_manage(user)
         action = request.POST.get("action")
@@ -150,7 +150,7 @@ def unit_view(request, pk):
     pairings = list(sel.unit_pairings(user, unit))
     return render(request, "web/helpers/unit.html", {
         "unit": unit, "region": unit.region, "crumbs": breadcrumb_for(user, unit.region), "pairings": pairings,
-        "form": form if may_manage else None, "end_form": EndForm(initial={"end": timezone.localdate()}),
+        "form": form if may_manage else None, "end_form": EndForm(initial={"end": today()}),
         "may_manage": may_manage, "contact_phone": mask_value("phone", unit.contact_phone, user=user, in_list=False)})
 
 
@@ -182,14 +182,14 @@ def _village(request, village):
     action = request.POST.get("action") if request.method == "POST" else None
     units = list(sel.units_for_choice(user, village.code)) if may_manage else []
     pv = sel.poor_village_of(user, village)
-    today = timezone.localdate()
+    current = today()
     forms = {
         "poor": PoorVillageForm(request.POST if action == "poor" else None,
                                 initial={"identified_year": pv.identified_year, "exited_year": pv.exited_year,
                                          "source": pv.source} if pv else {"identified_year": 2014}),
-        "pair": PairUnitForm(request.POST if action == "pair" else None, units=units, initial={"start": today}),
-        "team": TeamForm(request.POST if action == "team" else None, units=units, initial={"start": today}),
-        "member": MemberForm(request.POST if action == "member" else None, initial={"start": today}),
+        "pair": PairUnitForm(request.POST if action == "pair" else None, units=units, initial={"start": current}),
+        "team": TeamForm(request.POST if action == "team" else None, units=units, initial={"start": current}),
+        "member": MemberForm(request.POST if action == "member" else None, initial={"start": current}),
     }
     here = reverse("web:helpers_teams", args=[village.code])
     if request.method == "POST":
@@ -226,14 +226,14 @@ def _village(request, village):
         if done:
             return redirect(here)
     teams = list(sel.village_teams(user, village))
-    current_team = next((t for t in teams if t.end is None or t.end > today), None)
+    current_team = next((t for t in teams if t.end is None or t.end > current), None)
     return render(request, "web/helpers/village.html", {
         "region": village, "village": village, "crumbs": breadcrumb_for(user, village), "poor_village": pv,
         "pairings": list(sel.village_pairings(user, village)),
         "teams": [{"team": t, "members": _member_rows(user, t.members.all()),
                    "current": t is current_team} for t in teams],
         "current_team": current_team, "may_manage": may_manage, "forms": forms,
-        "end_form": EndForm(initial={"end": today}), "today": today})
+        "end_form": EndForm(initial={"end": current}), "current": current})
 
 
 # --- Cadres of a region --------------------------------------------------------------------

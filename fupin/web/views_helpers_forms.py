@@ -2,7 +2,6 @@
 rule again (dates ordered, one first secretary, load limit, not a registered poor person …)."""
 
 from django import forms
-from django.utils import timezone
 
 from fupin.helpers.models import TeamRole, UnitKind
 
@@ -19,10 +18,6 @@ def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.Da
 def _reason(label: str = "原因", *, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, max_length=200, required=required,
                            error_messages={"required": f"{label}不能为空"})
-
-
-def today() -> dict:
-    return {"on": timezone.localdate(), "end": timezone.localdate(), "start": timezone.localdate()}
 
 
 class PoorVillageForm(forms.Form):

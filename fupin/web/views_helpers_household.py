@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from fupin.accounts.masking import mask_value
 from fupin.accounts.scope import code_in_scope
+from fupin.core.clock import today
 from fupin.helpers import selectors as sel
 from fupin.helpers.rights import may, require_assign, require_bulk_assign, require_profile
 from fupin.helpers.services_assign import (
@@ -36,12 +36,12 @@ def household_helper_view(request, pk):
     user = request.user
     household = household_access(user, pk)
     may_assign = may(user, require_assign)
-    today = timezone.localdate()
+    current = today()
     action = request.POST.get("action") if request.method == "POST" else None
-    candidates, limit = sel.cadre_candidates(user, household, on=today) if may_assign else ([], None)
+    candidates, limit = sel.cadre_candidates(user, household, on=current) if may_assign else ([], None)
     assign_form = AssignForm(request.POST if action == "assign" else None, candidates=candidates, limit=limit,
-                             initial={"on": today})
-    end_form = EndHelperForm(request.POST if action == "end" else None, initial={"on": today})
+                             initial={"on": current})
+    end_form = EndHelperForm(request.POST if action == "end" else None, initial={"on": current})
     if request.method == "POST":
         require_assign(user)
         here = reverse("web:household_helper", args=[household.pk])
@@ -67,7 +67,7 @@ def cadre_view(request, pk):
     user = request.user
     cadre = sel.cadre_access(user, pk)
     profile = sel.cadre_profile(cadre)
-    today = timezone.localdate()
+    current = today()
     action = request.POST.get("action") if request.method == "POST" else None
     may_profile = may(user, require_profile) and code_in_scope(user, cadre.region_id)
     may_bulk = may(user, require_bulk_assign)
@@ -77,7 +77,7 @@ def cadre_view(request, pk):
     profile_form = ProfileForm(request.POST if action == "profile" else None, units=units, initial=initial)
     reassign_form = ReassignForm(request.POST if action == "reassign" else None,
                                  cadres=sel.cadres_for_reassignment(user, cadre) if may_bulk else (),
-                                 initial={"on": today})
+                                 initial={"on": current})
     if request.method == "POST":
         here = reverse("web:helpers_cadre", args=[cadre.pk])
         if action == "profile":
@@ -98,7 +98,7 @@ def cadre_view(request, pk):
                 messages.info(request, f"共 {result['moved']} 户改由新帮扶责任人帮扶（其结对 {result['to_cadre_load']} 户，"
                                        f"上限 {result['limit']} 户）")
                 return redirect(here)
-    load, limit = sel.cadre_load(cadre, on=today)
+    load, limit = sel.cadre_load(cadre, on=current)
     households = list(sel.cadre_households(user, cadre))
     return render(request, "web/helpers/cadre.html", {
         "cadre": cadre, "profile": profile, "crumbs": breadcrumb_for(user, cadre.region),

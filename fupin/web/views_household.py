@@ -18,12 +18,12 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fupin.accounts.masking import PERSONAL_FIELDS, mask_value, may_see_personal
 from fupin.accounts.roles import Cap, Role
 from fupin.audit.services import Action
+from fupin.core.clock import today
 from fupin.regions.selectors import breadcrumb_for
 from fupin.registry.choices import PovertyCause
 from fupin.registry.models import Household, HouseholdYear, Member, MemberYear
@@ -76,7 +76,7 @@ AUDIT_SKIPPED = {"id", "created_at", "updated_at", "household_id", "member_id", 
 
 
 def max_year() -> int:
-    return timezone.localdate().year + 1
+    return today().year + 1
 
 
 def _year_param(raw) -> int | None:
@@ -295,7 +295,7 @@ def household_view(request, pk):
     years = sorted({*hy_by_year, *(my.year for my in myears)})
     year = _year_param(request.GET.get("year"))
     if year is None:
-        year = years[-1] if years else timezone.localdate().year
+        year = years[-1] if years else today().year
     compare = _year_param(request.GET.get("compare"))
     if compare == year:
         compare = None
@@ -343,7 +343,7 @@ def household_view(request, pk):
     findings, quality_note = _quality_findings(user, household, year) if year in years else ([], "")
 
     # Editors may also open the last two calendar years to enter a new year's data.
-    this_year = timezone.localdate().year
+    this_year = today().year
     offered = {*years, year, *((this_year - 1, this_year) if may_edit else ())}
     year_choices = [{"year": y, "frozen": y in frozen, "has_data": y in years} for y in sorted(offered, reverse=True)]
 

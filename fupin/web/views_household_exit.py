@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from fupin.core.clock import today
 from fupin.exits.household import INDICATORS, assess_household, assess_households, policy_rows, summarize
 from fupin.policy.selectors import PolicyMissing
 from fupin.regions.selectors import breadcrumb_for, region_access, region_subtree
@@ -120,7 +120,7 @@ def household_exit_assessment_view(request, pk):
     user = request.user
     household = household_access(user, pk)
     years = sorted(set(household_years(user, household).values_list("year", flat=True)))
-    year = _year_param(request) or (years[-1] if years else timezone.localdate().year - 1)
+    year = _year_param(request) or (years[-1] if years else today().year - 1)
     crumbs = breadcrumb_for(user, household.village)
     context = {"household": household, "crumbs": crumbs, "year": year, "years": years}
     try:

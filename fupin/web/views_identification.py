@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fupin.accounts.masking import mask_value, may_see_personal
 from fupin.accounts.roles import Cap
+from fupin.core.clock import today
 from fupin.identification.choices import STATE_CSS, CaseState, Procedure, StepKind
 from fupin.identification.engine import load_steps
 from fupin.identification.selectors import (
@@ -123,7 +123,7 @@ def case_new_view(request, code):
         "region": region, "crumbs": breadcrumb_for(user, region), "form": form, "members": members,
         "income_fields": [form[name] for name in ("wage_income", "business_income", "business_cost",
                                                   "property_income", "transfer_income")],
-        "may_apply": _first_step_role_ok(user, Procedure.IDENTIFICATION, year=timezone.localdate().year,
+        "may_apply": _first_step_role_ok(user, Procedure.IDENTIFICATION, year=today().year,
                                          region_code=region.code),
     })
 
@@ -146,7 +146,7 @@ def exit_case_new_view(request, pk):
             return redirect("web:case", pk=case.pk)
     return render(request, "web/identification/exit_case_new.html", {
         "household": household, "crumbs": breadcrumb_for(user, household.village), "form": form,
-        "may_propose": _first_step_role_ok(user, Procedure.EXIT, year=timezone.localdate().year,
+        "may_propose": _first_step_role_ok(user, Procedure.EXIT, year=today().year,
                                            region_code=household.village_id),
     })
 

@@ -2,8 +2,8 @@
 fupin.identification clean and check every value again (with Chinese messages per field)."""
 
 from django import forms
-from django.utils import timezone
 
+from fupin.core.clock import today
 from fupin.identification.application import INCOME_FIELDS
 from fupin.identification.choices import Decision, ObjectionOutcome
 from fupin.registry.choices import Health, HouseholdAttribute, PovertyCause, Relation, SchoolStatus
@@ -26,7 +26,7 @@ def _date(label="办理日期", **kwargs):
 
 def _year_field():
     return forms.IntegerField(label="年度", min_value=2000, max_value=2100,
-                              initial=lambda: timezone.localdate().year)
+                              initial=lambda: today().year)
 
 
 class ApplicationForm(forms.Form):

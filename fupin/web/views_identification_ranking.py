@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fupin.accounts.roles import Role
+from fupin.core.clock import today
 from fupin.identification.ranking import income_ranking
 from fupin.identification.selectors import village_quotas
 from fupin.identification.services_quota import village_quotas_set
@@ -25,7 +25,7 @@ def _year(request) -> int:
         return int(raw)
     if raw:
         messages.warning(request, f"年度“{raw[:10]}”无效，已显示今年")
-    return timezone.localdate().year
+    return today().year
 
 
 @login_required

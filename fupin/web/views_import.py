@@ -13,12 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fupin.accounts.roles import Cap
+from fupin.core.clock import today
 from fupin.regions.selectors import region_access
 from fupin.registry.choices import HouseholdAttribute, HouseholdStatus, PovertyCause
 from fupin.registry.exporting import ExportFilters, export_households, latest_year, xlsx_tempfile
@@ -50,7 +50,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year - 1
+        self.fields["year"].initial = today().year - 1
 
 
 def _need_edit(user) -> None:
@@ -78,7 +78,7 @@ def import_view(request):
     return render(request, "web/import/import.html", {
         "form": form,
         "jobs": import_jobs_of(user),
-        "max_mb": max_upload_mb(user, timezone.localdate().year),
+        "max_mb": max_upload_mb(user, today().year),
     })
 
 
@@ -133,7 +133,7 @@ def export_year(params, user, filters) -> int:
     raw = params.get("year", "")
     if raw.isdigit() and 2000 <= int(raw) <= 2100:
         return int(raw)
-    return latest_year(user, filters) or timezone.localdate().year - 1
+    return latest_year(user, filters) or today().year - 1
 
 
 @login_required

@@ -12,10 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from fupin.accounts.roles import Cap
+from fupin.core.clock import today
 from fupin.policy.defaults import KEY_LABELS
 from fupin.policy.selectors import policy_overview
 from fupin.policy.services import policy_override
@@ -46,9 +46,9 @@ def policy_view(request, code):
     user = request.user
     region = region_access(user, code)
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or today().year)
     except ValueError:
-        year = timezone.localdate().year
+        year = today().year
     lines = policy_overview(region_code=region.code, year=year)
     may_set = user.can(Cap.MANAGE_POLICY)
     form = None

@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from fupin.core.clock import today
 from fupin.regions.selectors import breadcrumb_for, region_access
 from fupin.registry.choices import HouseholdStatus, StatusEventKind
 from fupin.registry.selectors import household_access
@@ -50,18 +50,18 @@ def _year(request, name: str) -> int | None:
 
 
 def _day(request, name: str) -> date:
-    today = timezone.localdate()
+    current = today()
     raw = request.GET.get(name, "").strip()
     if not raw:
-        return today
+        return current
     try:
         day = parse_date(raw[:20], label="日期")
     except ValidationError:
         messages.warning(request, f"日期“{raw[:20]}”无效，已显示今天的在册情况")
-        return today
+        return current
     if not date(YEAR_MIN, 1, 1) <= day <= date(YEAR_MAX, 12, 31):
         messages.warning(request, f"日期“{raw[:20]}”超出范围，已显示今天的在册情况")
-        return today
+        return current
     return day
 
 
@@ -129,7 +129,7 @@ def status_history_context(user, household) -> dict:
     return {
         "status_events": list(household_status_events(user, household)),
         "may_remove": may_remove,
-        "remove_form": RemoveForm(initial={"effective_on": timezone.localdate()}) if may_remove else None,
+        "remove_form": RemoveForm(initial={"effective_on": today()}) if may_remove else None,
     }
 
 
@@ -140,7 +140,7 @@ def household_remove_view(request, pk):
     household = household_access(user, pk)
     if not may_remove_households(user):
         raise PermissionDenied("清退（剔除）贫困户须由县级审批员操作")
-    form = RemoveForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    form = RemoveForm(request.POST or None, initial={"effective_on": today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -15,11 +15,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fupin.accounts.masking import mask_value
 from fupin.accounts.roles import Role
+from fupin.core.clock import today
 from fupin.regions.selectors import breadcrumb_for, region_access
 from fupin.registry.selectors import household_access
 from fupin.registry.validation import parse_date
@@ -100,7 +100,7 @@ def household_visits_view(request, pk):
     return render(request, "web/visits/household_visits.html", {
         **_household_head(user, household), "page": page, "items": visit_items(user, page, household),
         "due": household_due(user, household), "can_record": record_mode(user, household) is not None,
-        "crumbs": breadcrumb_for(user, household.village), "today": timezone.localdate()})
+        "crumbs": breadcrumb_for(user, household.village), "today": today()})
 
 
 @login_required
@@ -157,18 +157,18 @@ def visit_photo_view(request, pk):
 
 
 def _on(request) -> date:
-    today = timezone.localdate()
+    current = today()
     raw = request.GET.get("on", "").strip()
     if not raw:
-        return today
+        return current
     try:
         day = parse_date(raw[:20], label="日期")
     except ValidationError:
         messages.warning(request, f"日期“{raw[:20]}”无效，已按今天统计")
-        return today
+        return current
     if not date(YEAR_MIN, 1, 1) <= day <= date(YEAR_MAX, 12, 31):
         messages.warning(request, f"日期“{raw[:20]}”超出范围，已按今天统计")
-        return today
+        return current
     return day
 
 

@@ -3,8 +3,8 @@ preselected, common phrases are one tap each, problems and follow-up are folded 
 photo input opens the camera. The services do the real checks; these only shape the input."""
 
 from django import forms
-from django.utils import timezone
 
+from fupin.core.clock import today
 from fupin.visits.choices import QUICK_PHRASES, VisitKind
 from fupin.visits.rules import ON_BEHALF
 
@@ -12,7 +12,7 @@ TEXTAREA = {"rows": 3}
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"type": "date", "max": timezone.localdate().isoformat()}, format="%Y-%m-%d")
+    return forms.DateInput(attrs={"type": "date", "max": today().isoformat()}, format="%Y-%m-%d")
 
 
 class VisitForm(forms.Form):
@@ -39,7 +39,7 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, mode: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["visited_on"].initial = today()
         self.fields["visited_on"].widget = _date_widget()
         if mode != ON_BEHALF:
             del self.fields["on_behalf_note"]

@@ -7,7 +7,6 @@ per field). Team members' ID numbers and phones are masked by the list rule (acc
 
 from datetime import date
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.accounts.masking import mask_value
+from fupin.core.clock import today
 from fupin.helpers import selectors as sel
 from fupin.helpers.models import TeamRole, UnitKind
 from fupin.helpers.rights import require_manage, require_view_arrangements
@@ -35,7 +35,7 @@ REGION_QUERY = OpenApiParameter("region", OpenApiTypes.STR, description="区划�
 def parse_on(request) -> date:
     raw = request.query_params.get("on")
     if not raw:
-        return timezone.localdate()
+        return today()
     try:
         return date.fromisoformat(raw)
     except ValueError:

@@ -7,13 +7,13 @@ with Chinese messages per field (load limit with its policy row, not a cadre, no
 registered poor person …).
 """
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.accounts.masking import mask_value
+from fupin.core.clock import today
 from fupin.helpers import selectors as sel
 from fupin.helpers.rights import require_assign, require_bulk_assign, require_profile
 from fupin.helpers.services_assign import cadre_profile_save, cadres_reassign, household_assign_helper
@@ -98,7 +98,7 @@ class HelperCandidatesView(ApiMixin, APIView):
     def get(self, request, household_id: int):
         household = household_access(request.user, household_id)
         require_assign(request.user)
-        cadres, limit = sel.cadre_candidates(request.user, household, on=timezone.localdate())
+        cadres, limit = sel.cadre_candidates(request.user, household, on=today())
         return Response(HelperCandidatesSerializer({"limit": limit, "candidates": cadres}).data)
 
 
@@ -143,7 +143,7 @@ class HelperReassignResultSerializer(serializers.Serializer):
 
 def _cadre(user, cadre) -> dict:
     profile = sel.cadre_profile(cadre)
-    load, limit = sel.cadre_load(cadre, on=timezone.localdate())
+    load, limit = sel.cadre_load(cadre, on=today())
     return {"id": cadre.pk, "name": cadre.display_name, "region_code": cadre.region_id, "is_active": cadre.is_active,
             "has_profile": profile is not None,
             "id_number": mask_value("id_number", profile.id_number, user=user, in_list=False) if profile else "",

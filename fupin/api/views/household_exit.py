@@ -1,6 +1,5 @@
 """Household exit assessment (贫困户退出评估): a region's households, or one household."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -8,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.api.pagination import Pagination
+from fupin.core.clock import today
 from fupin.exits.household import assess_household, assess_households, policy_rows, summarize
 from fupin.policy.selectors import PolicyMissing
 from fupin.registry.quality.selectors import quality_default_year
@@ -103,7 +103,7 @@ class ExitRegionAssessmentPageSerializer(serializers.Serializer):
 def latest_year(user, household) -> int:
     """The household's latest year with data (else last calendar year, which then fails as missing)."""
     years = list(household_years(user, household).values_list("year", flat=True))
-    return years[-1] if years else timezone.localdate().year - 1
+    return years[-1] if years else today().year - 1
 
 
 def _policy_missing(exc: PolicyMissing) -> ValidationError:

@@ -5,7 +5,6 @@ one, a notice with its list and objections, completing it after its period, fili
 and resolving it. The public endpoints (no authentication) are in identification_public.py.
 """
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 
 from fupin.accounts.roles import Cap
 from fupin.api.pagination import Pagination
+from fupin.core.clock import today
 from fupin.identification.choices import CaseState, ObjectionOutcome, Procedure
 from fupin.identification.selectors import (
     cases_waiting_at,
@@ -206,14 +206,14 @@ def _body(serializer_class, request) -> dict:
 
 
 def notice_list_data(notice, *, entry_count: int, open_objections: int) -> dict:
-    today = timezone.localdate()
+    current = today()
     return {
         "id": notice.pk, "village": {"code": notice.village_id, "name": notice.village.name},
         "procedure": notice.procedure, "procedure_label": notice.get_procedure_display(), "year": notice.year,
         "step_code": notice.step_code, "step_name": notice.step_name, "step_kind": notice.step_kind,
         "title": notice.title, "issuer": notice.issuer, "published_on": notice.published_on,
         "published_by": notice.published_by_name, "starts_on": notice.starts_on, "ends_on": notice.ends_on,
-        "days": notice.days, "in_period": notice.in_period(today), "entry_count": entry_count,
+        "days": notice.days, "in_period": notice.in_period(current), "entry_count": entry_count,
         "open_objections": open_objections,
     }
 

@@ -1,6 +1,5 @@
 """Income-ranked screening (按收入倒排) of a village's applicants, and village quotas (识别规模)."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -8,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.accounts.roles import Role
+from fupin.core.clock import today
 from fupin.identification.ranking import income_ranking
 from fupin.identification.selectors import village_quotas
 from fupin.identification.services_quota import village_quotas_set
@@ -106,7 +106,7 @@ class IdentificationQuotasInputSerializer(serializers.Serializer):
 def _year(request) -> int:
     params = IdentificationYearQuerySerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
-    return params.validated_data.get("year") or timezone.localdate().year
+    return params.validated_data.get("year") or today().year
 
 
 class RegionRankingView(ApiMixin, APIView):

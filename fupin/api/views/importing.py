@@ -6,7 +6,6 @@ a job back (it runs in the background; poll GET /imports/{id} for progress and t
 """
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from fupin.accounts.roles import Cap
 from fupin.api.permissions import capability
+from fupin.core.clock import today
 from fupin.registry.choices import HouseholdAttribute, HouseholdStatus, PovertyCause
 from fupin.registry.exporting import ExportFilters, export_households, latest_year, xlsx_tempfile
 from fupin.registry.importing.jobs import job_create, job_progress, job_start
@@ -70,7 +70,7 @@ class HouseholdExportView(ApiMixin, APIView):
         region = region_in_scope(user, p["region"]) if p.get("region") else user.region
         filters = ExportFilters(region_code=region.code, status=p.get("status") or None, q=p.get("q") or None,
                                 main_cause=p.get("main_cause") or None, attribute=p.get("attribute") or None)
-        year = p.get("year") or latest_year(user, filters) or timezone.localdate().year - 1
+        year = p.get("year") or latest_year(user, filters) or today().year - 1
         filename = f"贫困户_{region.name}_{year}.{p['format']}"
         if p["format"] == "xlsx":
             handle, _ = xlsx_tempfile(user, filters, year=year)

@@ -2,7 +2,6 @@
 
 import json
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 
 from fupin.accounts.roles import Cap
 from fupin.accounts.scope import require
+from fupin.core.clock import today
 from fupin.policy.defaults import KEY_LABELS
 from fupin.policy.selectors import policy_overview
 from fupin.policy.services import policy_override
@@ -58,7 +58,7 @@ class RegionPolicyView(ApiMixin, APIView):
     )
     def get(self, request, code: str):
         region = region_in_scope(request.user, code)
-        raw = request.query_params.get("year") or str(timezone.localdate().year)
+        raw = request.query_params.get("year") or str(today().year)
         if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
             raise serializers.ValidationError({"year": ["年度应为 2000–2100 之间的整数"]})
         lines = policy_overview(region_code=region.code, year=int(raw))

@@ -9,7 +9,6 @@ them), 403 in scope without the right.
 """
 
 from django.http import FileResponse, Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -20,6 +19,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from fupin.api.pagination import Pagination
+from fupin.core.clock import today
 from fupin.policy.selectors import PolicyMissing
 from fupin.registry.selectors import household_access
 from fupin.visits.choices import DueState, VisitKind
@@ -374,7 +374,7 @@ class MyHouseholdsView(ApiMixin, APIView):
         parameters=[VisitOnQuerySerializer], responses={200: VisitMyHouseholdsSerializer, **error_responses(400, 401)},
     )
     def get(self, request):
-        on = _query(VisitOnQuerySerializer, request).get("on") or timezone.localdate()
+        on = _query(VisitOnQuerySerializer, request).get("on") or today()
         try:
             data = my_households(request.user, on=on)
         except PolicyMissing as exc:
@@ -400,7 +400,7 @@ class RegionVisitComplianceView(ApiMixin, APIView):
         query = _query(VisitComplianceQuerySerializer, request)
         user = request.user
         region = region_in_scope(user, code)
-        on = query.get("on") or timezone.localdate()
+        on = query.get("on") or today()
         try:
             report = visit_compliance(user, region_code=region.code, on=on)
         except PolicyMissing as exc:

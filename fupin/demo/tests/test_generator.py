@@ -433,9 +433,10 @@ def test_failure_midway_rolls_everything_back(county, monkeypatch):
 def test_generate_demo_command_with_three_years(county):
     out = StringIO()
     call_command("generate_demo", "--county", "610926", "--households", "80", "--seed", "3", "--years", "2018-2020",
-                 "--json", stdout=out)
+                 "--registry-only", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["ok"] and data["households"] == 80 and data["persons"] == Member.objects.count()
+    assert "procedures" not in data
     assert sum(r["households"] for r in data["by_cause"]) == 80
     assert {r["label"] for r in data["by_status"]} <= {s.label for s in HouseholdStatus}
     assert data["years"] == [2018, 2019, 2020] and data["frozen_years"] == [2018, 2019]
@@ -444,3 +445,14 @@ def test_generate_demo_command_with_three_years(county):
     check_registry(years=(2018, 2019, 2020))
     text = summary_text(data)
     assert "2018  3,535" in text and "已固化" in text and "可编辑" in text
+
+
+def test_generate_demo_command_adds_what_is_done_around_the_registry(county, settings):
+    settings.FUPIN_TODAY = "2020-12-15"
+    out = StringIO()
+    call_command("generate_demo", "--county", "610926", "--households", "300", "--seed", "5", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["ok"] and [e["year"] for e in data["exit_evidence"]] == [2019, 2020]
+    assert data["procedures"]["identification"]["cases"] > 0 and data["procedures"]["on"] == "2020-12-15"
+    assert data["helpers"] and data["visits"]
+    assert "退出评估数据" in summary_text(data)

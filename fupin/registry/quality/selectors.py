@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Max
-from django.utils import timezone
 
 from fupin.accounts.scope import in_code_range
+from fupin.core.clock import today
 from fupin.regions.codes import Level
 from fupin.regions.models import Region
 from fupin.regions.selectors import region_children, region_subtree
@@ -54,7 +54,7 @@ def latest_year(households) -> int:
     """The latest year with yearly data among `households` (else last year)."""
     latest = (HouseholdYear.objects.filter(household__in=households.order_by().values("pk"))
               .aggregate(y=Max("year"))["y"])
-    return latest or timezone.localdate().year - 1
+    return latest or today().year - 1
 
 
 def quality_default_year(user, region: Region) -> int:

@@ -1,7 +1,13 @@
+from django.db import transaction
+
+from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.demo.generator import DEFAULT_YEARS, REFERENCE_HOUSEHOLDS, DemoError, generate_county
 from fupin.demo.text import table
 from fupin.exits.demo import generate_region_data
+from fupin.helpers.demo import generate_helper_demo
+from fupin.identification.demo import generate_procedure_demo
+from fupin.visits.demo import generate_visit_demo
 
 
 class Command(ReportCommand):
@@ -17,20 +23,34 @@ class Command(ReportCommand):
         parser.add_argument("--seed", type=int, default=2014, help="随机种子（默认 2014）")
         parser.add_argument("--years", default=DEFAULT_YEARS, metavar="YYYY-YYYY",
                             help=f"生成年度数据的年份范围（默认 {DEFAULT_YEARS}；除最后一年外均固化）")
+        parser.add_argument("--registry-only", action="store_true",
+                            help="只生成建档立卡数据，不生成退出评估数据、帮扶力量、识别退出案件和走访记录")
 
     def handle(self, *args, **options):
         try:
-            with self.progress(total=options["households"], desc="生成演示数据", options=options) as bar:
-                stats = generate_county(county_code=options["county"], households=options["households"],
-                                        seed=options["seed"], years=options["years"], progress=bar.update)
+            with transaction.atomic():  # all or nothing: the registry and what is done around it
+                with self.progress(total=options["households"], desc="生成演示数据", options=options) as bar:
+                    stats = generate_county(county_code=options["county"], households=options["households"],
+                                            seed=options["seed"], years=options["years"], progress=bar.update)
+                if not options["registry_only"]:
+                    self.activity(stats, options)
         except DemoError as exc:
             self.fail({"error": str(exc)}, f"未生成任何数据：{exc}", options=options)
             return
-        # Village/county exit evidence (乡村人口, 村基础设施, 抽查样本) for every year generated.
-        stats["exit_evidence"] = [
-            generate_region_data(county_code=options["county"], year=year, seed=options["seed"],
-                                 poor_village_codes=stats["poor_village_codes"]) for year in stats["years"]]
         self.report(stats, summary_text(stats), options=options)
+
+    def activity(self, stats: dict, options: dict) -> None:
+        county, seed, last = options["county"], options["seed"], stats["years"][-1]
+        on = today()
+        # What is done around the registry, as of the business date: exit evidence (乡村人口,
+        # 村基础设施, 抽查样本) for every year, helpers and teams, procedures, visits.
+        stats["exit_evidence"] = [
+            generate_region_data(county_code=county, year=year, seed=seed,
+                                 poor_village_codes=stats["poor_village_codes"]) for year in stats["years"]]
+        stats["helpers"] = generate_helper_demo(county_code=county, year=last, seed=seed,
+                                                poor_village_codes=stats["poor_village_codes"])
+        stats["procedures"] = generate_procedure_demo(county_code=county, year=last, on=on, seed=seed)
+        stats["visits"] = generate_visit_demo(county_code=county, on=on, seed=seed)
 
 
 def summary_text(s: dict) -> str:
@@ -65,8 +85,23 @@ def summary_text(s: dict) -> str:
         breakdown("主要致贫原因", s["by_cause"]),
         breakdown("户状态", s["by_status"]),
         breakdown("贫困户属性", s["by_attribute"]),
-        "退出评估数据（乡村人口、村基础设施和公共服务、抽查样本）：" + "；".join(
-            f"{e['year']} 年 {e['villages']} 个村，乡村人口 {e['rural_population']:,}，抽查样本 {sum(e['samples'].values())} 条"
-            for e in s.get("exit_evidence", [])),
+        *activity_lines(s),
         f"用时 {s['elapsed_seconds']} 秒",
     ])
+
+
+def activity_lines(s: dict) -> list[str]:
+    if "helpers" not in s:
+        return []
+    h, p, v = s["helpers"], s["procedures"], s["visits"]
+    return [
+        "退出评估数据（乡村人口、村基础设施和公共服务、抽查样本）：" + "；".join(
+            f"{e['year']} 年 {e['villages']} 个村，乡村人口 {e['rural_population']:,}，抽查样本 {sum(e['samples'].values())} 条"
+            for e in s["exit_evidence"]),
+        f"结对帮扶：贫困村 {h['poor_villages']} 个，帮扶单位 {h['units']} 个，驻村工作队 {h['teams']} 支"
+        f"（队员 {h['team_members']} 人），帮扶责任人档案 {h['cadre_profiles']:,} 份，结对记录 {h['assignments']:,} 条",
+        f"识别与退出程序（截至 {p['on']}）：识别申请 {p['identification']['cases']} 件，退出 {p['exit']['cases']} 件，"
+        f"公示公告 {p['notices']} 份（公示中 {p['running_notices']} 份）",
+        f"走访记录：{v['visits']:,} 条，涉及 {v['households']:,} 户、{v['cadres']:,} 名帮扶责任人，"
+        f"待办跟进事项 {v['open_follow_ups']} 件",
+    ]

@@ -7,8 +7,8 @@ An administrator's tool: it sees the whole region. Gaps are reported, not failed
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.policy.selectors import PolicyMissing
 
@@ -28,7 +28,7 @@ class Command(ReportCommand):
     def handle(self, *args, **options):
         region = self.region_option(options)
         try:
-            on: date = day(options["on"] or timezone.localdate(), name="on", label="检查日期")
+            on: date = day(options["on"] or today(), name="on", label="检查日期")
         except ValidationError as exc:
             message = "；".join(exc.messages)
             self.fail({"error": message}, message, options=options)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.audit.services import Action, Entry, entry_for, record_many, snapshot
+from fupin.core.clock import today
 
 from ...choices import DEFAULT_EVENT_KIND, HouseholdStatus, RoadType, StatusChangeSource
 from ...income import derive
@@ -148,7 +149,7 @@ class Writer:
     def _event(self, h: Household, from_status: str, to_status: str) -> HouseholdStatusEvent:
         return HouseholdStatusEvent(household=h, year=self.year, from_status=from_status, to_status=to_status,
                                     kind=DEFAULT_EVENT_KIND[HouseholdStatus(to_status)],
-                                    effective_on=timezone.localdate(), source=StatusChangeSource.IMPORT, reason=self.reason,
+                                    effective_on=today(), source=StatusChangeSource.IMPORT, reason=self.reason,
                                     actor_id=self.actor.pk, actor_name=self.actor.username)
 
     def _household_years(self, records: list, by_no: dict, entries: list) -> None:

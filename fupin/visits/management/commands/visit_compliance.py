@@ -7,8 +7,8 @@ its last visit and days since, and the policy rows used. An administrator's tool
 """
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.demo.text import table
 from fupin.policy.selectors import PolicyMissing
@@ -31,7 +31,7 @@ class Command(ReportCommand):
 
     def handle(self, *args, **options):
         region = self.region_option(options)
-        on = timezone.localdate()
+        on = today()
         if options["on"]:
             try:
                 on = parse_date(options["on"], label="--on 日期")
