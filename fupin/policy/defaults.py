@@ -87,6 +87,7 @@ NATIONAL_DEFAULTS = [
     ("visits.counted_kinds", 2014, ["home", "group"], "走访方式",
      "[cfg] 计入走访频次的走访方式：home 入户走访、group 集中帮扶（phone 电话联系、other 其他不计）"),
     ("plans.copy_similarity", 2014, 0.9, "比例", "[cfg] 同村两户帮扶计划相似度达到此值且致贫原因不同，列为措施雷同"),
+    ("plans.copy_min_measures", 2014, 3, "项", "[cfg] 措施少于此数的帮扶计划不作雷同比较（一两项标准措施相同的计划很常见，不足以说明照抄）"),
 ]
 
 # Western provinces (西部地区): a poor village or county exits below 3% incidence, not 2%.

@@ -32,8 +32,9 @@ COUNTY = "610926000000"
 WEB_DIR = Path(__file__).resolve().parent.parent
 # Session, user, user's region, household, breadcrumb, members, household years, member years,
 # frozen years, audit history, status history, session save (3) — plus the quality rules' own
-# and the visits section's (at most 6, pinned in fupin/visits/tests).
-PAGE_QUERY_LIMIT = 14 + 6
+# the visits section's (at most 6, pinned in fupin/visits/tests) and the plan section's (plan,
+# measures, suggestion facts and rules, checks: a fixed 17, pinned in fupin/plans/tests).
+PAGE_QUERY_LIMIT = 14 + 6 + 17
 
 
 def _year_data(**changes) -> dict:
@@ -81,11 +82,13 @@ def test_page_shows_every_section(login, users, h):
     resp = _page(login(users["clerk_a"]), h, year=2020)
     assert resp.status_code == 200
     html = resp.content.decode()
-    # The 扶贫手册's parts in order; plan, measures and funds are not built and not shown.
-    sections = ["家庭基本情况", "家庭成员", "致贫原因", "帮扶责任人", "帮扶成效", "户状态变更记录", "修改记录"]
+    # The 扶贫手册's parts in order (plan and measures together, then visits); funds are not built
+    # yet and not shown.
+    sections = ["家庭基本情况", "家庭成员", "致贫原因", "帮扶责任人", "帮扶计划", "走访记录", "帮扶成效", "户状态变更记录",
+                "修改记录"]
     positions = [re.search(rf"<h[23][^>]*>{s}", html).start() for s in sections]
     assert positions == sorted(positions)
-    assert "帮扶计划" not in html and "帮扶措施" not in html and "项目资金" not in html
+    assert "项目资金" not in html
     # Household facts, both causes, the helper.
     assert "王一户" in html and "龙头村" in html and "因病" in html and "缺技术、缺资金" in html
     assert "帮扶责任人" in html and ">cadre<" in html

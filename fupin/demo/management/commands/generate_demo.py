@@ -7,6 +7,7 @@ from fupin.demo.text import table
 from fupin.exits.demo import generate_region_data
 from fupin.helpers.demo import generate_helper_demo
 from fupin.identification.demo import generate_procedure_demo
+from fupin.plans.demo import generate_plan_demo
 from fupin.visits.demo import generate_visit_demo
 
 
@@ -49,6 +50,7 @@ class Command(ReportCommand):
                                  poor_village_codes=stats["poor_village_codes"]) for year in stats["years"]]
         stats["helpers"] = generate_helper_demo(county_code=county, year=last, seed=seed,
                                                 poor_village_codes=stats["poor_village_codes"])
+        stats["plans"] = generate_plan_demo(county_code=county, year=last, seed=seed)
         stats["procedures"] = generate_procedure_demo(county_code=county, year=last, on=on, seed=seed)
         stats["visits"] = generate_visit_demo(county_code=county, on=on, seed=seed)
 
@@ -100,6 +102,9 @@ def activity_lines(s: dict) -> list[str]:
             for e in s["exit_evidence"]),
         f"结对帮扶：贫困村 {h['poor_villages']} 个，帮扶单位 {h['units']} 个，驻村工作队 {h['teams']} 支"
         f"（队员 {h['team_members']} 人），帮扶责任人档案 {h['cadre_profiles']:,} 份，结对记录 {h['assignments']:,} 条",
+        f"一户一策：帮扶计划 {s['plans']['plans']:,} 份（措施 {s['plans']['measures']:,} 项，已完成 "
+        f"{s['plans']['completed_measures']:,} 项）；演示用措施雷同村 {len(s['plans']['copied_villages'])} 个、矛盾措施 "
+        f"{len(s['plans']['contradictions'])} 项",
         f"识别与退出程序（截至 {p['on']}）：识别申请 {p['identification']['cases']} 件，退出 {p['exit']['cases']} 件，"
         f"公示公告 {p['notices']} 份（公示中 {p['running_notices']} 份）",
         f"走访记录：{v['visits']:,} 条，涉及 {v['households']:,} 户、{v['cadres']:,} 名帮扶责任人，"
