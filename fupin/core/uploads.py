@@ -1,8 +1,7 @@
 """Checking and storing uploaded files: type by extension AND first bytes, size, content-hash names.
 
 Generic over the caller's limits (which come from the policy table) and its wording: the visits
-app checks photos with it; `fupin/identification/attachments.py` does the same for procedure
-attachments with its own copy of the type table.
+app checks photos with it and `fupin/identification/attachments.py` procedure attachments.
 
 - `check_upload(f, max_mb=..., allowed=[...], label="走访照片")` reads at most max_mb + 1 bytes and
   returns a `CheckedFile`, or raises ValidationError with Chinese messages naming the file — before
