@@ -26,6 +26,7 @@ from fupin.policy.selectors import PolicyMissing
 from fupin.regions.codes import Level
 from fupin.regions.selectors import breadcrumb_for, region_access
 
+from .params import date_param
 from .views import _service_errors_to_form
 from .views_helpers_forms import (
     EndForm,
@@ -42,13 +43,7 @@ CADRES_PER_PAGE = 100
 
 def parse_on(request) -> date:
     """The `on` date of the query string (default today); a bad one is reported and replaced."""
-    raw = request.GET.get("on", "").strip()
-    if raw:
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            messages.warning(request, f"日期“{raw[:12]}”无效，已按今天检查")
-    return today()
+    return date_param(request, "on", fallback="已按今天检查")
 
 
 def _errors_text(exc: ValidationError) -> str:

@@ -29,12 +29,11 @@ from fupin.registry.selectors_status import (
     status_change_counts,
 )
 from fupin.registry.services import household_remove, may_remove_households
-from fupin.registry.validation import parse_date
 
+from .params import YEAR_MAX, YEAR_MIN, date_param
 from .views import _service_errors_to_form
 
 HOUSEHOLDS_PER_PAGE = 50
-YEAR_MIN, YEAR_MAX = 2000, 2100
 # Kinds shown in the yearly table even when none occurred: the counts everybody asks for.
 ALWAYS_SHOWN = (StatusEventKind.NEW, StatusEventKind.EXITED, StatusEventKind.RETURNED)
 
@@ -50,19 +49,7 @@ def _year(request, name: str) -> int | None:
 
 
 def _day(request, name: str) -> date:
-    current = today()
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return current
-    try:
-        day = parse_date(raw[:20], label="日期")
-    except ValidationError:
-        messages.warning(request, f"日期“{raw[:20]}”无效，已显示今天的在册情况")
-        return current
-    if not date(YEAR_MIN, 1, 1) <= day <= date(YEAR_MAX, 12, 31):
-        messages.warning(request, f"日期“{raw[:20]}”超出范围，已显示今天的在册情况")
-        return current
-    return day
+    return date_param(request, name, fallback="已显示今天的在册情况")
 
 
 @login_required

@@ -22,7 +22,6 @@ from fupin.accounts.roles import Role
 from fupin.core.clock import today
 from fupin.regions.selectors import breadcrumb_for, region_access
 from fupin.registry.selectors import household_access
-from fupin.registry.validation import parse_date
 from fupin.visits.choices import DueState
 from fupin.visits.compliance import RULE_TEXT
 from fupin.visits.rules import CADRE, ON_BEHALF, may_edit, record_mode
@@ -36,12 +35,12 @@ from fupin.visits.selectors import (
 )
 from fupin.visits.services import visit_create, visit_follow_up_close, visit_update
 
+from .params import date_param
 from .views import _safe_next, _service_errors_to_form
 from .views_visits_forms import FollowUpCloseForm, VisitEditForm, VisitForm
 
 VISITS_PER_PAGE = 20
 ROWS_PER_PAGE = 50
-YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 def _back(request, household_pk: int) -> str:
@@ -157,19 +156,7 @@ def visit_photo_view(request, pk):
 
 
 def _on(request) -> date:
-    current = today()
-    raw = request.GET.get("on", "").strip()
-    if not raw:
-        return current
-    try:
-        day = parse_date(raw[:20], label="日期")
-    except ValidationError:
-        messages.warning(request, f"日期“{raw[:20]}”无效，已按今天统计")
-        return current
-    if not date(YEAR_MIN, 1, 1) <= day <= date(YEAR_MAX, 12, 31):
-        messages.warning(request, f"日期“{raw[:20]}”超出范围，已按今天统计")
-        return current
-    return day
+    return date_param(request, "on", fallback="已按今天统计")
 
 
 @login_required
