@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from . import views, views_freeze, views_household, views_import, views_quality, views_search
+from . import (
+    views,
+    views_freeze,
+    views_household,
+    views_household_edit,
+    views_import,
+    views_quality,
+    views_search,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -12,11 +20,11 @@ urlpatterns = [
     path("r/<str:code>/freeze/", views_freeze.freeze_view, name="region_freeze"),
     path("r/<str:code>/quality/", views_quality.quality_view, name="quality"),
     path("households/<int:pk>/", views_household.household_view, name="household"),
-    path("households/<int:pk>/edit/", views_household.household_edit_view, name="household_edit"),
-    path("households/<int:pk>/years/<int:year>/edit/", views_household.household_year_edit_view,
+    path("households/<int:pk>/edit/", views_household_edit.household_edit_view, name="household_edit"),
+    path("households/<int:pk>/years/<int:year>/edit/", views_household_edit.household_year_edit_view,
          name="household_year_edit"),
     path("households/<int:pk>/members/<int:member_pk>/years/<int:year>/edit/",
-         views_household.member_year_edit_view, name="member_year_edit"),
+         views_household_edit.member_year_edit_view, name="member_year_edit"),
     path("search/", views_search.search_view, name="search"),
     path("r/<str:code>/export.xlsx", views_import.export_view, {"fmt": "xlsx"}, name="export_xlsx"),
     path("r/<str:code>/export.csv", views_import.export_view, {"fmt": "csv"}, name="export_csv"),

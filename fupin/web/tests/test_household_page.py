@@ -369,10 +369,10 @@ def test_empty_household_renders(login, users, regions):
 
 
 def test_existing_household_edit_still_works_from_new_module(login, users, households):
-    from fupin.web import views_household
+    from fupin.web import views_household_edit
 
     resp = login(users["clerk_a"]).get(reverse("web:household_edit", args=[households["a1"].pk]))
-    assert resp.status_code == 200 and resp.resolver_match.func is views_household.household_edit_view
+    assert resp.status_code == 200 and resp.resolver_match.func is views_household_edit.household_edit_view
 
 
 def test_year_forms_cover_every_service_field():
