@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "fupin.helpers",
     "fupin.visits",
     "fupin.plans",
+    "fupin.funds",
+    "fupin.credit",
     "fupin.demo",
     "fupin.web",
     "fupin.api",

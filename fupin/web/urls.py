@@ -42,4 +42,6 @@ urlpatterns = [
     path("", include("fupin.web.urls_helpers")),
     path("", include("fupin.web.urls_visits")),
     path("", include("fupin.web.urls_plans")),
+    path("", include("fupin.web.urls_funds")),
+    path("", include("fupin.web.urls_credit")),
 ]
