@@ -5,3 +5,11 @@ class CreditConfig(AppConfig):
     name = "fupin.credit"
     label = "credit"
     verbose_name = "扶贫小额信贷"
+
+    def ready(self):
+        from fupin.policy.validation import register
+
+        from .policy_checks import CHECKS
+
+        for key, check in CHECKS.items():
+            register(key, check)

@@ -88,6 +88,29 @@ NATIONAL_DEFAULTS = [
      "[cfg] 计入走访频次的走访方式：home 入户走访、group 集中帮扶（phone 电话联系、other 其他不计）"),
     ("plans.copy_similarity", 2014, 0.9, "比例", "[cfg] 同村两户帮扶计划相似度达到此值且致贫原因不同，列为措施雷同"),
     ("plans.copy_min_measures", 2014, 3, "项", "[cfg] 措施少于此数的帮扶计划不作雷同比较（一两项标准措施相同的计划很常见，不足以说明照抄）"),
+    # --- 扶贫小额信贷 (poverty micro-credit; fupin/credit) ---
+    ("credit.max_amount", 2014, 50000, "元", "[v] 扶贫小额信贷单户额度5万元以下（含5万元）；同时为每户贷款余额上限"),
+    ("credit.max_term_months", 2014, 36, "月", "[v] 贷款期限3年以内（含3年）"),
+    ("credit.borrower_age_min", 2014, 18, "周岁", "[v] 借款人年龄18周岁以上（含），按放款日计"),
+    ("credit.borrower_age_max", 2014, 65, "周岁", "[v] 借款人年龄65周岁以下（含65周岁，未满66周岁），按放款日计"),
+    ("credit.reminder_days", 2014, [60, 30], "天",
+     "[local] 到期日60天前提醒、到期日30天前书面通知（seed 003：建立提醒预警机制，杜绝逾期）"),
+    ("credit.eligible_statuses", 2014, ["not_exited", "returned", "monitored"], "户状态",
+     "[v] 放款日户状态为未脱贫、返贫的建档立卡户可贷；监测户（边缘易致贫户）2021年起纳入支持范围"),
+    ("credit.exited_while_policies_kept", 2014, True, "是/否",
+     "[v] 脱贫不脱政策：已脱贫户在继续享受政策期内（exit.policy_retention_years）仍可申请"),
+    ("credit.overdue_grace_days", 2014, 0, "天", "[cfg] 到期日后未结清即逾期；可设宽限天数"),
+    ("credit.default_after_days", 2014, 90, "天", "[cfg] 逾期超过此天数视为违约（不良）"),
+    ("credit.rating_levels", 2014, {"AAA": 50000, "AA": 30000, "A": 10000}, "元",
+     "[cfg] 评级授信：信用等级对应的授信额度（未列入的等级不授信）"),
+    ("credit.rating_valid_months", 2014, 36, "月", "[cfg] 评级授信的有效期（月）"),
+    ("credit.max_renewals", 2014, 1, "次", "[cfg] 一笔贷款最多展期或续贷的次数；已违约的贷款不得展期、续贷"),
+    # --- 扶贫资金和项目 (funds, projects, disbursements; fupin/funds) ---
+    ("funds.slow_spending_days", 2014, 90, "天",
+     "[cfg] 资金下达超过此天数（不含当天恰好满此天数）而拨付率仍低于 funds.slow_spending_min_rate 的，列为拨付缓慢"),
+    ("funds.slow_spending_min_rate", 2014, 0.5, "比例", "[cfg] 拨付缓慢预警：拨付率低于此值（恰好等于不预警）"),
+    ("funds.eligible_statuses", 2014, ["not_exited", "returned", "exited", "monitored"], "户状态",
+     "[cfg] 拨付日户状态为这些状态的户可领取到户资金（已脱贫户脱贫不脱政策；已清退、已销户不可）"),
 ]
 
 # Western provinces (西部地区): a poor village or county exits below 3% incidence, not 2%.
@@ -135,6 +158,21 @@ KEY_LABELS = {
     "attachment.max_files": "每步最多附件数",
     "helpers.max_households_per_cadre": "每名帮扶责任人结对户数上限",
     "helpers.village_support_years_after_exit": "贫困村出列后继续驻村帮扶年数",
+    "credit.max_amount": "扶贫小额信贷：单户额度和贷款余额上限",
+    "credit.max_term_months": "扶贫小额信贷：贷款期限上限",
+    "credit.borrower_age_min": "扶贫小额信贷：借款人最低年龄",
+    "credit.borrower_age_max": "扶贫小额信贷：借款人最高年龄",
+    "credit.reminder_days": "扶贫小额信贷：到期前提醒天数",
+    "credit.eligible_statuses": "扶贫小额信贷：可贷的户状态",
+    "credit.exited_while_policies_kept": "扶贫小额信贷：已脱贫户政策期内可贷",
+    "credit.overdue_grace_days": "扶贫小额信贷：逾期宽限天数",
+    "credit.default_after_days": "扶贫小额信贷：逾期多少天视为违约",
+    "credit.rating_levels": "扶贫小额信贷：信用等级和授信额度",
+    "credit.rating_valid_months": "扶贫小额信贷：评级授信有效期",
+    "credit.max_renewals": "扶贫小额信贷：最多展期续贷次数",
+    "funds.slow_spending_days": "扶贫资金：拨付缓慢预警天数",
+    "funds.slow_spending_min_rate": "扶贫资金：拨付缓慢预警的最低拨付率",
+    "funds.eligible_statuses": "扶贫资金：可领取到户资金的户状态",
 }
 
 

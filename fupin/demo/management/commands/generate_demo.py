@@ -2,6 +2,7 @@ from django.db import transaction
 
 from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
+from fupin.credit.demo import generate_credit_demo
 from fupin.demo.generator import DEFAULT_YEARS, REFERENCE_HOUSEHOLDS, DemoError, generate_county
 from fupin.demo.text import table
 from fupin.exits.demo import generate_region_data
@@ -53,6 +54,8 @@ class Command(ReportCommand):
         stats["plans"] = generate_plan_demo(county_code=county, year=last, seed=seed)
         stats["procedures"] = generate_procedure_demo(county_code=county, year=last, on=on, seed=seed)
         stats["visits"] = generate_visit_demo(county_code=county, on=on, seed=seed)
+        # Recorded by the county approver account the procedures demo created.
+        stats["credit"] = generate_credit_demo(county_code=county, on=on, seed=seed)
 
 
 def summary_text(s: dict) -> str:
