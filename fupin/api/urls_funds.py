@@ -1,3 +1,26 @@
-"""API endpoints of one domain, included by urls.py (names are in the "api" namespace)."""
+"""API endpoints of funds and projects (扶贫资金和项目库), included by urls.py (names are in the "api" namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views.funds import (
+    DisbursementTraceView,
+    ProjectDetailView,
+    ProjectDisbursementsView,
+    ProjectsView,
+    ProjectTransitionView,
+    RegionFundAlertsView,
+    RegionFundsView,
+    RegionProjectsView,
+)
+
+urlpatterns: list = [
+    path("regions/<str:code>/funds", RegionFundsView.as_view(), name="region-funds"),
+    path("regions/<str:code>/fund-alerts", RegionFundAlertsView.as_view(), name="region-fund-alerts"),
+    path("regions/<str:code>/projects", RegionProjectsView.as_view(), name="region-projects"),
+    path("projects", ProjectsView.as_view(), name="projects"),
+    path("projects/<fupin_id:project_id>", ProjectDetailView.as_view(), name="project"),
+    path("projects/<fupin_id:project_id>/transition", ProjectTransitionView.as_view(), name="project-transition"),
+    path("projects/<fupin_id:project_id>/disbursements", ProjectDisbursementsView.as_view(),
+         name="project-disbursements"),
+    path("disbursements/<fupin_id:disbursement_id>/trace", DisbursementTraceView.as_view(), name="disbursement-trace"),
+]

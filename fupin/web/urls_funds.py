@@ -1,3 +1,16 @@
-"""Web pages of one domain, included by urls.py (names are in the "web" namespace)."""
+"""Web pages of funds and projects (扶贫资金和项目库), included by urls.py (names are in the "web" namespace).
 
-urlpatterns: list = []
+Menu links: `web:region_funds` and `web:region_projects` with the user's region code."""
+
+from django.urls import path
+
+from . import views_funds
+
+urlpatterns: list = [
+    path("r/<str:code>/funds/", views_funds.region_funds_view, name="region_funds"),
+    path("r/<str:code>/projects/", views_funds.region_projects_view, name="region_projects"),
+    path("projects/<int:pk>/", views_funds.project_view, name="project"),
+    path("projects/<int:pk>/transition/", views_funds.project_transition_view, name="project_transition"),
+    path("projects/<int:pk>/disbursements/new/", views_funds.disbursement_new_view, name="disbursement_new"),
+    path("disbursements/<int:pk>/trace/", views_funds.disbursement_trace_view, name="disbursement_trace"),
+]

@@ -23,6 +23,7 @@ from fupin.accounts.roles import Cap, Role
 from fupin.audit.services import Action
 from fupin.core.clock import today
 from fupin.credit.selectors import household_credit_context
+from fupin.funds.selectors import household_funds_context
 from fupin.plans.selectors import household_plan_context
 from fupin.regions.selectors import breadcrumb_for
 from fupin.registry.choices import PovertyCause
@@ -343,6 +344,7 @@ def household_view(request, pk):
         **household_visits_context(user, household),
         "plan_context": household_plan_context(user, household, year),
         **household_credit_context(user, household),
+        **household_funds_context(user, household),
         "household": household,
         "crumbs": breadcrumb_for(user, household.village),
         "phone": mask_value("phone", household.phone, user=user, in_list=False),

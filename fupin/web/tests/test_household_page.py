@@ -82,13 +82,11 @@ def test_page_shows_every_section(login, users, h):
     resp = _page(login(users["clerk_a"]), h, year=2020)
     assert resp.status_code == 200
     html = resp.content.decode()
-    # The 扶贫手册's parts in order (plan and measures together, then visits); funds are not built
-    # yet and not shown.
-    sections = ["家庭基本情况", "家庭成员", "致贫原因", "帮扶责任人", "帮扶计划", "走访记录", "帮扶成效", "户状态变更记录",
-                "修改记录"]
+    # The 扶贫手册's parts in order (plan and measures together, visits, funds and credit received).
+    sections = ["家庭基本情况", "家庭成员", "致贫原因", "帮扶责任人", "帮扶计划", "走访记录", "项目资金", "扶贫小额信贷",
+                "帮扶成效", "户状态变更记录", "修改记录"]
     positions = [re.search(rf"<h[23][^>]*>{s}", html).start() for s in sections]
     assert positions == sorted(positions)
-    assert "项目资金" not in html
     # Household facts, both causes, the helper.
     assert "王一户" in html and "龙头村" in html and "因病" in html and "缺技术、缺资金" in html
     assert "帮扶责任人" in html and ">cadre<" in html

@@ -6,6 +6,7 @@ from fupin.credit.demo import generate_credit_demo
 from fupin.demo.generator import DEFAULT_YEARS, REFERENCE_HOUSEHOLDS, DemoError, generate_county
 from fupin.demo.text import table
 from fupin.exits.demo import generate_region_data
+from fupin.funds.demo import generate_funds_demo
 from fupin.helpers.demo import generate_helper_demo
 from fupin.identification.demo import generate_procedure_demo
 from fupin.plans.demo import generate_plan_demo
@@ -56,6 +57,7 @@ class Command(ReportCommand):
         stats["visits"] = generate_visit_demo(county_code=county, on=on, seed=seed)
         # Recorded by the county approver account the procedures demo created.
         stats["credit"] = generate_credit_demo(county_code=county, on=on, seed=seed)
+        stats["funds"] = generate_funds_demo(county_code=county, year=last, on=on, seed=seed)
 
 
 def summary_text(s: dict) -> str:
