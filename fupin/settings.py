@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "fupin.plans",
     "fupin.funds",
     "fupin.credit",
+    "fupin.assets",
     "fupin.demo",
     "fupin.web",
     "fupin.api",

@@ -44,4 +44,6 @@ urlpatterns = [
     path("", include("fupin.web.urls_plans")),
     path("", include("fupin.web.urls_funds")),
     path("", include("fupin.web.urls_credit")),
+    path("", include("fupin.web.urls_assets")),
+    path("", include("fupin.web.urls_disclosure")),
 ]

@@ -1,0 +1,3 @@
+"""Web pages of one domain, included by urls.py (names are in the "web" namespace)."""
+
+urlpatterns: list = []
