@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import transaction
 
 from fupin.core.clock import today
@@ -112,6 +114,10 @@ def activity_lines(s: dict) -> list[str]:
         f"{len(s['plans']['contradictions'])} 项",
         f"识别与退出程序（截至 {p['on']}）：识别申请 {p['identification']['cases']} 件，退出 {p['exit']['cases']} 件，"
         f"公示公告 {p['notices']} 份（公示中 {p['running_notices']} 份）",
+        f"项目资金：资金来源 {s['funds']['sources']} 项、下达 {s['funds']['allocations']} 笔、项目 {s['funds']['projects']} 个，"
+        f"安排 {Decimal(s['funds']['funded']):,.2f} 元、拨付 {Decimal(s['funds']['paid']):,.2f} 元",
+        f"扶贫小额信贷：评级授信 {s['credit']['ratings']:,} 户，贷款 {s['credit']['loans']:,} 笔，"
+        f"金额 {Decimal(s['credit']['amount']):,.2f} 元",
         f"走访记录：{v['visits']:,} 条，涉及 {v['households']:,} 户、{v['cadres']:,} 名帮扶责任人，"
         f"待办跟进事项 {v['open_follow_ups']} 件",
     ]
