@@ -13,7 +13,7 @@ def test_links_to_the_procedures(client, login, users):
     region = client.get("/r/610926100001/").content.decode()
     for url in ("/r/610926100001/cases/", "/r/610926100001/notices/", "/r/610926100001/ranking/",
                 "/r/610926100001/status/", "/r/610926100001/exit-assessment/", "/r/610926100001/policy/",
-                "/public/notices/"):
+                "/public/notices/", "/public/funds/"):
         assert f'href="{url}' in region, url
     assert f"/households/{poor.pk}/exit-case/new/" in client.get(f"/households/{poor.pk}/").content.decode()
     page = client.get(f"/households/{exited.pk}/").content.decode()
