@@ -151,4 +151,6 @@ def region_credit_view(request, code):
         "reminders": reminders, "rule_text": RULE_TEXT,
         "villages": Paginator(report.by_village, ROWS_PER_PAGE).get_page(request.GET.get("vpage")),
         "overdue": Paginator(report.overdue, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        "due": Paginator(reminders.due, ROWS_PER_PAGE).get_page(request.GET.get("rpage")),
+        "upcoming": Paginator(reminders.upcoming, ROWS_PER_PAGE).get_page(request.GET.get("upage")),
     })

@@ -1,17 +1,8 @@
-"""`{% load funds_tags %}` · `{{ amount|yuan }}` → "1,234.50" (money is Decimal with 2 places)."""
-
-from decimal import Decimal, InvalidOperation
+"""`{% load funds_tags %}` · `{{ amount|yuan }}` → "1,234.50" (the filter lives in fupin_web)."""
 
 from django import template
 
+from fupin.web.templatetags.fupin_web import yuan
+
 register = template.Library()
-
-
-@register.filter
-def yuan(value) -> str:
-    if value in (None, ""):
-        return "—"
-    try:
-        return f"{Decimal(value):,.2f}"
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
+register.filter("yuan", yuan)
