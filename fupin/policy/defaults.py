@@ -111,6 +111,9 @@ NATIONAL_DEFAULTS = [
     ("funds.slow_spending_min_rate", 2014, 0.5, "比例", "[cfg] 拨付缓慢预警：拨付率低于此值（恰好等于不预警）"),
     ("funds.eligible_statuses", 2014, ["not_exited", "returned", "exited", "monitored"], "户状态",
      "[cfg] 拨付日户状态为这些状态的户可领取到户资金（已脱贫户脱贫不脱政策；已清退、已销户不可）"),
+    # --- 资产收益扶贫 (asset income; fupin/assets) ---
+    ("assets.target_income_rate", 2014, 0.06, "比例",
+     "[v] 资产收益扶贫项目年收益率（年收益 ÷ 资产账面价值）不低于6%；低于此值预警，恰好等于不预警（seed 004）"),
 ]
 
 # Western provinces (西部地区): a poor village or county exits below 3% incidence, not 2%.
@@ -173,6 +176,7 @@ KEY_LABELS = {
     "funds.slow_spending_days": "扶贫资金：拨付缓慢预警天数",
     "funds.slow_spending_min_rate": "扶贫资金：拨付缓慢预警的最低拨付率",
     "funds.eligible_statuses": "扶贫资金：可领取到户资金的户状态",
+    "assets.target_income_rate": "资产收益扶贫：年收益率目标",
 }
 
 

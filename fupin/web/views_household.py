@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from fupin.accounts.masking import PERSONAL_FIELDS, mask_value, may_see_personal
 from fupin.accounts.roles import Cap, Role
+from fupin.assets.selectors import household_assets_context
 from fupin.audit.services import Action
 from fupin.core.clock import today
 from fupin.credit.selectors import household_credit_context
@@ -345,6 +346,7 @@ def household_view(request, pk):
         "plan_context": household_plan_context(user, household, year),
         **household_credit_context(user, household),
         **household_funds_context(user, household),
+        **household_assets_context(user, household),
         "household": household,
         "crumbs": breadcrumb_for(user, household.village),
         "phone": mask_value("phone", household.phone, user=user, in_list=False),

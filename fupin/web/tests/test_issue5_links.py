@@ -19,6 +19,6 @@ def test_cadre_home_and_links(client, login, users):
     region = client.get("/r/610926000000/").content.decode()
     for url in ("/r/610926000000/helpers/", "/r/610926000000/helpers/teams/", "/r/610926000000/visits/compliance/",
                 "/r/610926000000/plans/", "/plan-rules/?region=610926000000", "/r/610926000000/credit/",
-                "/r/610926000000/funds/", "/r/610926000000/projects/"):
+                "/r/610926000000/funds/", "/r/610926000000/projects/", "/r/610926000000/assets/"):
         assert f'href="{url}"' in region, url
         assert client.get(url).status_code == 200, url

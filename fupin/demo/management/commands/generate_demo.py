@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from fupin.assets.demo import generate_assets_demo
 from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.credit.demo import generate_credit_demo
@@ -60,6 +61,7 @@ class Command(ReportCommand):
         # Recorded by the county approver account the procedures demo created.
         stats["credit"] = generate_credit_demo(county_code=county, on=on, seed=seed)
         stats["funds"] = generate_funds_demo(county_code=county, year=last, on=on, seed=seed)
+        stats["assets"] = generate_assets_demo(county_code=county, year=last, seed=seed)
 
 
 def summary_text(s: dict) -> str:
