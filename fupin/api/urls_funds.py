@@ -12,6 +12,14 @@ from .views.funds import (
     RegionFundsView,
     RegionProjectsView,
 )
+from .views.funds_entry import (
+    ProjectBeneficiariesView,
+    ProjectFundingsView,
+    ProjectTargetResultView,
+    ProjectTargetsView,
+    RegionAllocationsView,
+    RegionFundSourcesView,
+)
 
 urlpatterns: list = [
     path("regions/<str:code>/funds", RegionFundsView.as_view(), name="region-funds"),
@@ -23,4 +31,13 @@ urlpatterns: list = [
     path("projects/<fupin_id:project_id>/disbursements", ProjectDisbursementsView.as_view(),
          name="project-disbursements"),
     path("disbursements/<fupin_id:disbursement_id>/trace", DisbursementTraceView.as_view(), name="disbursement-trace"),
+    # Entering sources, allocations, budget lines, beneficiaries and target results (views/funds_entry.py).
+    path("regions/<str:code>/fund-sources", RegionFundSourcesView.as_view(), name="region-fund-sources"),
+    path("regions/<str:code>/allocations", RegionAllocationsView.as_view(), name="region-allocations"),
+    path("projects/<fupin_id:project_id>/fundings", ProjectFundingsView.as_view(), name="project-fundings"),
+    path("projects/<fupin_id:project_id>/beneficiaries", ProjectBeneficiariesView.as_view(),
+         name="project-beneficiaries"),
+    path("projects/<fupin_id:project_id>/targets", ProjectTargetsView.as_view(), name="project-targets"),
+    path("projects/<fupin_id:project_id>/targets/<fupin_id:target_id>/result", ProjectTargetResultView.as_view(),
+         name="project-target-result"),
 ]
