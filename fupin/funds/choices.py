@@ -67,6 +67,9 @@ TRANSITION_VERBS = {
 # it is carried out and after acceptance (尾款), not before approval nor after disclosure.
 EDITABLE_STATUSES = frozenset({ProjectStatus.DECLARED, ProjectStatus.APPROVED, ProjectStatus.IMPLEMENTING})
 PAYABLE_STATUSES = frozenset({ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED})
+# A project's budget may be set until it is accepted; results are reported while implementing or at acceptance.
+FUNDABLE_STATUSES = EDITABLE_STATUSES
+RESULT_STATUSES = frozenset({ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED})
 
 # Who manages money: registers sources, allocates down, adds budget lines and records payments.
 FUND_MANAGERS = frozenset({Role.COUNTY_APPROVER, Role.SYSADMIN})

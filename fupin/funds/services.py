@@ -25,7 +25,14 @@ from fupin.registry.models import Member
 from fupin.registry.selectors import households_visible_to
 from fupin.registry.validation import clean_values_partial, parse_date
 
-from .choices import FUND_MANAGERS, PAYABLE_STATUSES, PAYMENT_RECORDERS, PayeeKind, ProjectStatus
+from .choices import (
+    FUND_MANAGERS,
+    FUNDABLE_STATUSES,
+    PAYABLE_STATUSES,
+    PAYMENT_RECORDERS,
+    PayeeKind,
+    ProjectStatus,
+)
 from .models import Allocation, Disbursement, FundSource, ProjectEvent, ProjectFunding
 from .rates import money
 from .selectors import allocation_access, project_access, source_access
@@ -167,7 +174,7 @@ def funding_add(*, actor, project_id: int, allocation_id: int, amount) -> Projec
     allocation = allocation_access(actor, allocation_id, for_update=True)
     cleaned, errors = _clean(ProjectFunding, {"amount": amount}, ("amount",), ("amount",))
     _positive(cleaned, errors)
-    if project.status not in (ProjectStatus.DECLARED, ProjectStatus.APPROVED, ProjectStatus.IMPLEMENTING):
+    if project.status not in FUNDABLE_STATUSES:
         errors.setdefault("project", []).append(f"项目{project.get_status_display()}，不能再安排资金")
     if project.region_id not in subtree_range(allocation.to_region_id):
         errors.setdefault("allocation", []).append(

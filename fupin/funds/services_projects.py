@@ -19,6 +19,7 @@ from .choices import (
     BENEFICIARY_EDITORS,
     EDITABLE_STATUSES,
     RESULT_RECORDERS,
+    RESULT_STATUSES,
     STATUS_ORDER,
     TRANSITION_ROLES,
     TRANSITION_VERBS,
@@ -174,7 +175,7 @@ def target_result(*, actor, target_id: int, actual_value=None, result: str = "")
     project = project_access(actor, target.project_id, for_update=True)  # 404 outside scope as well
     cleaned, errors = _clean(ProjectTarget, {"actual_value": actual_value, "result": result},
                              ("actual_value", "result"), ())
-    if project.status not in (ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED):
+    if project.status not in RESULT_STATUSES:
         errors["project"] = ["只有实施中或已验收的项目可以填写绩效目标完成情况"]
     if errors:
         raise ValidationError(errors)

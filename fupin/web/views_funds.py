@@ -19,7 +19,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fupin.accounts.masking import mask_value
 from fupin.core.clock import today
-from fupin.funds.choices import PAYABLE_STATUSES, PAYMENT_RECORDERS, AlertKind, ProjectStatus, ProjectType
+from fupin.funds.choices import (
+    BENEFICIARY_EDITORS,
+    EDITABLE_STATUSES,
+    FUND_MANAGERS,
+    FUNDABLE_STATUSES,
+    PAYABLE_STATUSES,
+    PAYMENT_RECORDERS,
+    RESULT_RECORDERS,
+    RESULT_STATUSES,
+    AlertKind,
+    ProjectStatus,
+    ProjectType,
+)
 from fupin.funds.selectors import (
     disbursement_access,
     fund_alerts,
@@ -70,6 +82,7 @@ def region_funds_view(request, code):
         "region": region, "crumbs": breadcrumb_for(user, region), "year": year, "on": on, "report": report,
         "allocations": region_allocations(user, region_code=region.code, year=year)[:200],
         "alerts": alerts,
+        "may_manage_funds": user.role in FUND_MANAGERS,
         "alert_counts": [(AlertKind(k).label, n) for k, n in alerts["counts"].items()] if alerts else [],
         "alert_page": Paginator(alerts["alerts"] if alerts else [], PER_PAGE).get_page(request.GET.get("page"))})
 
@@ -104,6 +117,9 @@ def project_view(request, pk):
         "next_status": nxt, "next_label": dict(ProjectStatus.choices).get(nxt),
         "transition_form": TransitionForm(initial={"to_status": nxt, "on": today()}) if nxt else None,
         "may_pay": user.role in PAYMENT_RECORDERS and project.status in PAYABLE_STATUSES,
+        "may_fund": user.role in FUND_MANAGERS and project.status in FUNDABLE_STATUSES,
+        "may_add_beneficiary": user.role in BENEFICIARY_EDITORS and project.status in EDITABLE_STATUSES,
+        "may_record_result": user.role in RESULT_RECORDERS and project.status in RESULT_STATUSES,
         "statuses": ProjectStatus.choices})
 
 
