@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.audit.services import Action, Entry, record
+from fupin.core import clock
 from fupin.demo.generator import DemoError
 from fupin.regions.codes import InvalidCode, Level, normalize_code
 from fupin.regions.models import Region
@@ -217,7 +218,7 @@ def generate_plan_demo(*, county_code: str, year: int, seed: int) -> dict:
     facts = household_facts(households, year=year)
     suggestions = suggestions_for(facts, year=year)
     people = _people(households, year)
-    today = timezone.localdate()
+    today = clock.today()
 
     planned: list[Household] = []
     measures: dict[int, list[PlanMeasure]] = {}

@@ -8,9 +8,9 @@ queries whatever the number of measures.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from fupin.accounts.scope import scoped, scoped_get
+from fupin.core import clock
 from fupin.registry.models import Household
 from fupin.registry.selectors import frozen_years, household_years, households_visible_to
 
@@ -49,7 +49,7 @@ def progress_of(statuses) -> dict:
 
 
 def measure_row(m: PlanMeasure, *, today=None) -> dict:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return {"id": m.id, **measure_info(m.measure_type), "content": m.content,
             "amount": None if m.amount is None else f"{m.amount:.2f}", "responsible": m.responsible,
             "status": m.status, "status_label": m.get_status_display(), "due_on": m.due_on,
@@ -84,7 +84,7 @@ def default_plan_year(user, household: Household) -> int:
     """The latest year with a plan or yearly data (else this year)."""
     years = set(household_plan_years(user, household)) | set(household_years(user, household)
                                                                .values_list("year", flat=True))
-    return max(years) if years else timezone.localdate().year
+    return max(years) if years else clock.today().year
 
 
 def household_flags(user, household: Household, plan: HouseholdPlan, year: int) -> dict:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.audit.services import Action, diff, entry_for, record, snapshot
+from fupin.core import clock
 from fupin.registry.selectors import frozen_years, household_access
 from fupin.registry.validation import clean_values_partial
 
@@ -138,7 +139,7 @@ def measure_add(*, actor, household_id: int, year: int, data: dict, source_rule:
     household, plan, year = _plan_for_writing(actor, household_id, year)
     defaults = {"measure_type": "", "content": "", "amount": None, "responsible": "", "status": MeasureStatus.PLANNED,
                 "due_on": None, "completed_on": None, "note": ""}
-    values = _clean_measure(data, current=defaults, plan_year=year, today=timezone.localdate())
+    values = _clean_measure(data, current=defaults, plan_year=year, today=clock.today())
     if plan is None:
         plan = _create_plan(actor, household, year)
     measure = PlanMeasure.objects.create(plan=plan, source_rule=(source_rule or "")[:40], **values)
@@ -162,7 +163,7 @@ def measure_update(*, actor, measure_id: int, changes: dict) -> PlanMeasure:
     """Change a measure: content, amount, responsible party, status, dates, note."""
     measure = _measure_for_writing(actor, measure_id)
     current = {n: getattr(measure, n) for n in INPUT_FIELDS}
-    values = _clean_measure(changes, current=current, plan_year=measure.plan.year, today=timezone.localdate())
+    values = _clean_measure(changes, current=current, plan_year=measure.plan.year, today=clock.today())
     before = snapshot(measure)
     for name, value in values.items():
         setattr(measure, name, value)

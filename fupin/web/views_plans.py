@@ -12,9 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from fupin.core import clock
 from fupin.plans.rights import may_edit_plan
 from fupin.plans.selectors import (
     default_plan_year,
@@ -88,7 +88,7 @@ def household_plan_view(request, pk):
             if action != "add":
                 return redirect(plan_url(household.pk, year))
     ctx = household_plan_context(user, household, year)
-    years = sorted(set(household_plan_years(user, household)) | {year, timezone.localdate().year})
+    years = sorted(set(household_plan_years(user, household)) | {year, clock.today().year})
     return render(request, "web/plans/household.html", {
         "household": household, "crumbs": breadcrumb_for(user, household.village), "year": year, "years": years,
         "plan_context": ctx, "form": form, "add_open": request.method == "POST",

@@ -11,9 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from fupin.core import clock
 from fupin.plans.choices import measure_label
 from fupin.plans.facts import FACTS
 from fupin.plans.rights import may_edit_rules
@@ -74,7 +74,7 @@ def _rule_region(request, user):
 def plan_rules_view(request):
     user = request.user
     region = _rule_region(request, user)
-    year = _year_param(request) or timezone.localdate().year
+    year = _year_param(request) or clock.today().year
     lines = rules_overview(region_code=region.code, year=year)
     may_edit = may_edit_rules(user)
     form = None

@@ -1,12 +1,12 @@
 """Plans of a region: statistics (coverage, progress, measures per type and 五个一批 batch) and the
 checks' findings (措施雷同, 措施矛盾); the plan rules in force for a region."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fupin.core import clock
 from fupin.plans.rules import rules_overview
 from fupin.plans.rules.conditions import describe
 from fupin.plans.selectors_region import plan_findings, plan_stats
@@ -268,7 +268,7 @@ class PlanRulesView(ApiMixin, APIView):
         region = region_in_scope(request.user, code)
         params = PlanRulesQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        year = params.validated_data.get("year") or timezone.localdate().year
+        year = params.validated_data.get("year") or clock.today().year
         rows = []
         for line in rules_overview(region_code=region.code, year=year):
             r = line.effective
