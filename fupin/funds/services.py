@@ -21,8 +21,7 @@ from fupin.audit.services import Action, entry_for, record, snapshot
 from fupin.core.clock import today
 from fupin.regions.codes import Level, subtree_range
 from fupin.regions.selectors import region_get
-from fupin.registry.models import Member
-from fupin.registry.selectors import households_visible_to
+from fupin.registry.selectors import households_visible_to, members_visible_to
 from fupin.registry.validation import clean_values_partial, parse_date
 
 from .choices import (
@@ -217,8 +216,9 @@ def _payee_household(actor, cleaned: dict, household_id, errors: dict):
     if not id_number:
         errors.setdefault("payee_id_number", []).append("拨付到户须填写收款户（household）或收款人身份证号")
         return None
-    member = (Member.objects.filter(id_number=id_number).select_related("household").order_by("left_on", "id")
-              .first())
+    # Only a member the actor may see: an ID number from elsewhere must not link (and reveal) that household.
+    member = (members_visible_to(actor).filter(id_number=id_number).select_related("household")
+              .order_by("left_on", "id").first())
     return member.household if member else None
 
 

@@ -120,6 +120,10 @@ def test_payee_not_in_registry_or_not_eligible(users, households):
     head = a2.members.order_by("id").first()
     matched = pay(users, c["project"], c["line"], amount="10.00", name="王二", id_number=head.id_number, item="第三笔")
     assert matched.household_id == a2.pk and len(alerts("not_eligible", date(2020, 12, 1))) == 1
+    # An ID number of a household outside the payer's scope (李三 in 兴隆镇) links to nothing.
+    outside = pay(users, c["project"], c["line"], amount="10.00", name="李三",
+                  id_number=households["b1"].members.order_by("id").first().id_number, item="第五笔")
+    assert outside.household_id is None
     # Not in the registry at all: masked ID number in the reason.
     stranger = pay(users, c["project"], c["line"], amount="10.00", name="赵某", id_number="610926198001010011",
                    item="第四笔")
