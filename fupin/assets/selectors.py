@@ -24,7 +24,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from fupin.accounts.roles import Role
 from fupin.accounts.scope import in_code_range, scoped, scoped_get
 from fupin.funds.models import Disbursement
-from fupin.policy.selectors import resolve_many
+from fupin.policy.selectors import resolve_many, resolver
 from fupin.regions.codes import subtree_range
 from fupin.regions.models import Region
 from fupin.registry.models import Household, HouseholdYear
@@ -94,12 +94,13 @@ def _shown(rate: Decimal | None) -> Decimal | None:
 
 
 def _targets(codes, year: int) -> dict:
-    """The target row per place: one query per distinct place (villages), never per household."""
-    return {code: resolve_many([TARGET_RATE_KEY], year=year, region_code=code)[TARGET_RATE_KEY] for code in codes}
+    """The target row per place: one query for all places (the policy resolver)."""
+    resolve_for = resolver([TARGET_RATE_KEY], year=year)
+    return {code: resolve_for(code)[TARGET_RATE_KEY] for code in codes}
 
 
 def asset_figures(assets: QuerySet[Asset], *, year: int) -> list[AssetFigure]:
-    """Each asset with its income of `year`, the rate and the target. Four queries + one per place."""
+    """Each asset with its income of `year`, the rate and the target. Four queries, however many places."""
     assets = list(assets.select_related("region").order_by("region_id", "id"))
     ids = [a.pk for a in assets]
     incomes = {i.asset_id: i for i in AssetIncome.objects.filter(asset_id__in=ids, year=year)}

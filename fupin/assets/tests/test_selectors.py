@@ -100,3 +100,28 @@ def accepted_project_again(users):
     pay(users, p, line, amount="50000.00", kind="company", name="大棚公司", item="工程款")
     project_transition(actor=users["county"], project_id=p.pk, to_status="accepted", on="2020-10-01")
     return p
+
+
+def test_figures_resolve_targets_with_one_query_for_all_places(users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fupin.assets.models import Asset
+    from fupin.assets.selectors import asset_figures
+
+    project = accepted_project(users)
+    pv_asset(users, project, book_value="10000.00", name="甲")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            rows = asset_figures(Asset.objects.all(), year=2020)
+        return len(ctx), rows
+
+    one, _ = count()
+    for name, place in (("乙", "610926100002"), ("丙", "610926101001")):
+        Asset.objects.filter(pk=pv_asset(users, project, book_value="10000.00", name=name).pk).update(region_id=place)
+    PolicyValue.objects.create(key="assets.target_income_rate", region_code="610926101001", year_from=2018,
+                               value=0.04, unit="比例", source="县定")
+    three, rows = count()
+    assert three == one  # three places, no extra query per place
+    assert {r.asset.name: r.target for r in rows} == {"甲": D("0.06"), "乙": D("0.06"), "丙": D("0.04")}
