@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from fupin.accounts.masking import mask_value
 from fupin.core.clock import today
 from fupin.helpers import selectors as sel
+from fupin.helpers.inputs import day
 from fupin.helpers.models import TeamRole, UnitKind
 from fupin.helpers.rights import require_manage, require_view_arrangements
 from fupin.helpers.services import unit_create, unit_pair_village, unit_pairing_end
@@ -33,13 +34,12 @@ REGION_QUERY = OpenApiParameter("region", OpenApiTypes.STR, description="区划�
 
 
 def parse_on(request) -> date:
-    raw = request.query_params.get("on")
+    """?on= (default today), parsed as the web pages and `check_coverage` do (a Django ValidationError
+    on `on`, answered as 400 by fupin.api.errors)."""
+    raw = (request.query_params.get("on") or "").strip()
     if not raw:
         return today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({"on": [f"日期“{raw[:20]}”无效，应为 YYYY-MM-DD"]}) from None
+    return day(raw[:20], name="on", label="日期")
 
 
 # --- Coverage ------------------------------------------------------------------------------

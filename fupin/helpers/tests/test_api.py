@@ -27,7 +27,12 @@ def test_coverage(api, households, poor_villages):
     assert checks["cadre_over_limit"]["checked"]
     assert error(api("clerk_a").get(f"/api/v1/regions/{V2}/coverage"), 404)["code"] == "not_found"
     assert error(api("cadre").get("/api/v1/regions/610926100000/coverage"), 403)["message"].startswith("帮扶责任人")
-    assert "on" in error(api("county").get(f"/api/v1/regions/{COUNTY}/coverage?on=2020-02-30"), 400)["fields"]
+    bad = error(api("county").get(f"/api/v1/regions/{COUNTY}/coverage?on=2020-02-30"), 400)
+    assert bad["code"] == "invalid" and bad["fields"]["on"] == ["日期“2020-02-30”不是有效日期（例：1980-01-31）"]
+    early = error(api("county").get(f"/api/v1/regions/{COUNTY}/coverage?on=1999-12-31"), 400)
+    assert early["fields"]["on"] == ["日期 1999-12-31 早于 2000 年"]
+    # The same date forms as the web pages and check_coverage (registry.validation.parse_date).
+    assert api("county").get(f"/api/v1/regions/{COUNTY}/coverage?on=2020/03/01").json()["on"] == "2020-03-01"
 
 
 def test_units_teams_and_members(api, users, poor_villages):
