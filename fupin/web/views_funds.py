@@ -94,7 +94,8 @@ def region_projects_view(request, code):
     region = region_access(user, code)
     status = request.GET.get("status") if request.GET.get("status") in ProjectStatus.values else None
     ptype = request.GET.get("type") if request.GET.get("type") in ProjectType.values else None
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    raw_year = request.GET.get("year", "").strip()
+    year = int(raw_year) if raw_year.isdigit() and YEAR_MIN <= int(raw_year) <= YEAR_MAX else None
     qs = project_list(user, region_code=region.code, year=year, status=status, type=ptype,
                       q=(request.GET.get("q") or "").strip()[:50] or None)
     return render(request, "web/funds/project_list.html", {

@@ -21,6 +21,7 @@ from fupin.policy.selectors import policy_overview
 from fupin.policy.services import policy_override
 from fupin.regions.selectors import breadcrumb_for, region_access
 
+from .params import YEAR_MAX, YEAR_MIN
 from .views import _service_errors_to_form
 
 
@@ -40,15 +41,22 @@ def _shown(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1) if isinstance(value, list | dict) else str(value)
 
 
+def _year(request) -> int:
+    """?year= (YEAR_MIN–YEAR_MAX); this year when absent, or when invalid with a warning saying so."""
+    raw = request.GET.get("year", "").strip()
+    if raw.isdigit() and YEAR_MIN <= int(raw) <= YEAR_MAX:
+        return int(raw)
+    if raw:
+        messages.warning(request, f"年度“{raw[:10]}”无效，已显示今年（应为 {YEAR_MIN}–{YEAR_MAX} 之间的整数）")
+    return today().year
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def policy_view(request, code):
     user = request.user
     region = region_access(user, code)
-    try:
-        year = int(request.GET.get("year") or today().year)
-    except ValueError:
-        year = today().year
+    year = _year(request)
     lines = policy_overview(region_code=region.code, year=year)
     may_set = user.can(Cap.MANAGE_POLICY)
     form = None

@@ -26,6 +26,11 @@ def test_pages_in_scope(users, login, client, money):
     assert r.status_code == 200 and "200,000.00" in html and "超过到户补助标准" in html
     r = client.get(reverse("web:region_projects", args=["610926100000"]))
     assert "龙头村产业路" in r.content.decode()
+    # A year out of range is ignored (all years shown), not a server error.
+    r = client.get(reverse("web:region_projects", args=["610926100000"]) + "?year=99999999999999999999")
+    assert r.status_code == 200 and "龙头村产业路" in r.content.decode()
+    r = client.get(reverse("web:region_projects", args=["610926100000"]) + "?year=2019")
+    assert "龙头村产业路" not in r.content.decode()
     r = client.get(reverse("web:project", args=[money["project"].pk]))
     html = r.content.decode()
     assert r.status_code == 200 and "登记拨付" in html and "3,500.00" in html and "办理：" not in html

@@ -11,6 +11,7 @@ from fupin.accounts.services import user_create
 from fupin.api.tests.conftest import assert_error
 from fupin.audit.models import AuditEvent
 from fupin.conftest import PASSWORD
+from fupin.core.clock import today
 from fupin.policy.selectors import policy_overview, resolve
 from fupin.policy.services import policy_override
 
@@ -71,6 +72,9 @@ def test_web_page_shows_and_sets_values(client, login, users, province_admin):
     assert page.status_code == 200 and "3747" in page.content.decode() and "保存" not in page.content.decode()
     assert client.post("/r/610926100001/policy/?year=2019", {"key": "poverty_line"}).status_code == 403
     assert client.get("/r/620000000000/policy/").status_code == 404
+    for raw in ("abc", "99999"):  # a bad year is reported and replaced by this year, not used or ignored silently
+        bad_year = client.get(f"/r/610926100001/policy/?year={raw}")
+        assert bad_year.context["year"] == today().year and f"年度“{raw}”无效" in bad_year.content.decode()
     login(province_admin)
     bad = client.post("/r/610000000000/policy/?year=2019", {"key": "poverty_line", "year_from": 2019,
                                                             "value": "2000", "source": "省文件"})
