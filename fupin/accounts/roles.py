@@ -41,16 +41,24 @@ class Cap:
     MANAGE_USERS = "manage_users"  # create, disable, unlock users in scope
     VIEW_AUDIT = "view_audit"  # read the audit trail and verify its chain
     MANAGE_POLICY = "manage_policy"  # set a region's own policy values (poverty line, thresholds, steps)
+    CONFIRM_MONITORING = "confirm_monitoring"  # 审核确认: identify a monitoring object, confirm risk elimination
+    RUN_CROSSCHECK = "run_crosscheck"  # upload department rosters and run the cross-check rules
+    MANAGE_LEDGER = "manage_ledger"  # register problems, set responsible/deadline, verify, close (销号), reopen
+    RECTIFY = "rectify"  # work on a problem: start, add measures and evidence, submit the rectification
 
 
 ROLE_CAPS: dict[str, frozenset[str]] = {
-    Role.VILLAGE_CLERK: frozenset({Cap.VIEW, Cap.EDIT_REGISTRY, Cap.VIEW_PERSONAL}),
-    Role.TOWNSHIP_REVIEWER: frozenset({Cap.VIEW, Cap.EDIT_REGISTRY, Cap.VIEW_PERSONAL, Cap.EXPORT}),
-    Role.COUNTY_APPROVER: frozenset({Cap.VIEW, Cap.EDIT_REGISTRY, Cap.VIEW_PERSONAL, Cap.EXPORT}),
+    Role.VILLAGE_CLERK: frozenset({Cap.VIEW, Cap.EDIT_REGISTRY, Cap.VIEW_PERSONAL, Cap.RECTIFY}),
+    Role.TOWNSHIP_REVIEWER: frozenset({Cap.VIEW, Cap.EDIT_REGISTRY, Cap.VIEW_PERSONAL, Cap.EXPORT,
+                                       Cap.CONFIRM_MONITORING, Cap.MANAGE_LEDGER, Cap.RECTIFY}),
+    Role.COUNTY_APPROVER: frozenset({Cap.VIEW, Cap.EDIT_REGISTRY, Cap.VIEW_PERSONAL, Cap.EXPORT,
+                                     Cap.CONFIRM_MONITORING, Cap.RUN_CROSSCHECK, Cap.MANAGE_LEDGER, Cap.RECTIFY}),
     Role.CITY_VIEWER: frozenset({Cap.VIEW, Cap.EXPORT}),
     Role.PROVINCE_VIEWER: frozenset({Cap.VIEW, Cap.EXPORT}),
-    # 审计员: read-only, may export, may see unmasked ID numbers.
-    Role.AUDITOR: frozenset({Cap.VIEW, Cap.EXPORT, Cap.VIEW_PERSONAL, Cap.VIEW_PERSONAL_IN_LISTS, Cap.VIEW_AUDIT}),
+    # 审计员: reads the registry (unmasked ID numbers, export) without changing it; runs the
+    # cross-checks and registers and verifies the problems found (审计发现问题).
+    Role.AUDITOR: frozenset({Cap.VIEW, Cap.EXPORT, Cap.VIEW_PERSONAL, Cap.VIEW_PERSONAL_IN_LISTS, Cap.VIEW_AUDIT,
+                             Cap.RUN_CROSSCHECK, Cap.MANAGE_LEDGER}),
     # 帮扶责任人: only their paired households, with the contact data needed to visit them.
     Role.CADRE: frozenset({Cap.VIEW, Cap.VIEW_PERSONAL}),
     # A region's system administrator keeps its policy table (a province raising its line).

@@ -59,6 +59,9 @@ urlpatterns = [
     path("", include("fupin.api.urls_credit")),
     path("", include("fupin.api.urls_assets")),
     path("", include("fupin.api.urls_disclosure")),
+    path("", include("fupin.api.urls_monitoring")),
+    path("", include("fupin.api.urls_crosscheck")),
+    path("", include("fupin.api.urls_ledger")),
     # The API's structure is public (open source) and reveals no data: readable without logging in.
     path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="openapi"),
     # Anything else under /api/v1/ answers a JSON 404 rather than the web site's HTML page.

@@ -114,6 +114,30 @@ NATIONAL_DEFAULTS = [
     # --- 资产收益扶贫 (asset income; fupin/assets) ---
     ("assets.target_income_rate", 2014, 0.06, "比例",
      "[v] 资产收益扶贫项目年收益率（年收益 ÷ 资产账面价值）不低于6%；低于此值预警，恰好等于不预警（seed 004）"),
+    # --- 防止返贫监测 (monitoring; fupin/monitoring) ---
+    ("monitoring.screened_statuses", 2020, ["exited", "monitored"], "户状态",
+     "[cfg] 风险排查的户状态：已脱贫户（脱贫不稳定）和无未消除风险的监测户；未脱贫户已在帮扶中，不作为监测对象"),
+    ("monitoring.rigid_expenditure_ratio", 2020, 1.0, "倍",
+     "[v] 刚性支出（合规自付支出）超过上年家庭纯收入的此倍数（恰好等于不算）列为突发严重困难"),
+    ("monitoring.income_drop_ratio", 2020, 0.3, "比例",
+     "[cfg] 人均纯收入比上年下降达到此比例（含）视为收入骤减"),
+    ("monitoring.large_medical_expense", 2020, 20000, "元",
+     "[cfg] 部门数据中未建档人员的自付医疗费用达到此数（含）列为突发严重困难线索"),
+    ("monitoring.identify_within_days", 2020, 15, "天", "[local] 发现风险后应在此天数内完成识别纳入"),
+    ("monitoring.notice_days", 2020, 5, "天", "[local] 纳入监测、风险消除在村内公示不少于此天数"),
+    ("monitoring.min_months_before_elimination", 2020, 6, "月",
+     "[v] 纳入监测满此月数（含）后方可标注风险消除（一般不少于半年）"),
+    # --- 大数据比对 (cross-checks; fupin/crosscheck) ---
+    ("crosscheck.checked_statuses", 2014, ["not_exited", "returned", "monitored", "exited"], "户状态",
+     "[cfg] 参与比对的户状态（已清退、已销户不比对）"),
+    ("crosscheck.vehicle_exempt_types", 2014, ["农用车", "拖拉机", "三轮汽车", "低速货车", "摩托车", "电动自行车"], "车辆类型",
+     "[cfg] 不计入“四有户”的车辆类型（生产用车辆）"),
+    ("crosscheck.max_file_mb", 2014, 500, "MB", "[cfg] 比对数据文件大小上限（百万行级 CSV）"),
+    # --- 问题台账 (issue ledger; fupin/ledger) ---
+    ("ledger.default_deadline_days", 2014, 30, "天", "[cfg] 登记问题时未指定整改时限的，自发现日期起的默认天数"),
+    ("ledger.due_soon_days", 2014, 7, "天", "[cfg] 距整改时限不超过此天数的问题列为“即将到期”"),
+    ("ledger.evidence_max_mb", 2014, 10, "MB", "[cfg] 整改佐证材料单个文件大小上限"),
+    ("ledger.evidence_types", 2014, ["pdf", "jpg", "jpeg", "png"], "扩展名", "[cfg] 整改佐证材料允许的文件类型"),
 ]
 
 # Western provinces (西部地区): a poor village or county exits below 3% incidence, not 2%.
@@ -177,6 +201,20 @@ KEY_LABELS = {
     "funds.slow_spending_min_rate": "扶贫资金：拨付缓慢预警的最低拨付率",
     "funds.eligible_statuses": "扶贫资金：可领取到户资金的户状态",
     "assets.target_income_rate": "资产收益扶贫：年收益率目标",
+    "monitoring.screened_statuses": "防止返贫监测：参与风险排查的户状态",
+    "monitoring.rigid_expenditure_ratio": "防止返贫监测：刚性支出超过上年收入的倍数",
+    "monitoring.income_drop_ratio": "防止返贫监测：收入骤减比例",
+    "monitoring.large_medical_expense": "防止返贫监测：大额自付医疗费用",
+    "monitoring.identify_within_days": "防止返贫监测：识别纳入时限",
+    "monitoring.notice_days": "防止返贫监测：公示天数",
+    "monitoring.min_months_before_elimination": "防止返贫监测：风险消除前最短监测月数",
+    "crosscheck.checked_statuses": "大数据比对：参与比对的户状态",
+    "crosscheck.vehicle_exempt_types": "大数据比对：不计入四有户的车辆类型",
+    "crosscheck.max_file_mb": "大数据比对：数据文件大小上限",
+    "ledger.default_deadline_days": "问题台账：默认整改时限天数",
+    "ledger.due_soon_days": "问题台账：即将到期天数",
+    "ledger.evidence_max_mb": "问题台账：佐证材料大小上限",
+    "ledger.evidence_types": "问题台账：佐证材料文件类型",
 }
 
 

@@ -28,3 +28,14 @@ def date_param(request, name: str = "on", *, fallback: str = "已按今天显示
         messages.warning(request, f"日期“{raw[:20]}”超出范围，{fallback}")
         return current
     return day
+
+
+def year_param(request, name: str = "year", *, default: int | None = None) -> int:
+    """The year in ?name=; `default` (this year) when absent or invalid, with a warning saying so."""
+    fallback = default if default is not None else today().year
+    raw = request.GET.get(name, "").strip()
+    if raw.isdigit() and YEAR_MIN <= int(raw) <= YEAR_MAX:
+        return int(raw)
+    if raw:
+        messages.warning(request, f"年度“{raw[:10]}”无效，已按 {fallback} 年显示")
+    return fallback

@@ -46,4 +46,7 @@ urlpatterns = [
     path("", include("fupin.web.urls_credit")),
     path("", include("fupin.web.urls_assets")),
     path("", include("fupin.web.urls_disclosure")),
+    path("", include("fupin.web.urls_monitoring")),
+    path("", include("fupin.web.urls_crosscheck")),
+    path("", include("fupin.web.urls_ledger")),
 ]

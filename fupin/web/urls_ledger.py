@@ -1,0 +1,5 @@
+"""Web pages of the ledger app, included by urls.py (names are in the "web" namespace)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
