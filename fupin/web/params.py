@@ -1,6 +1,7 @@
 """Query-string parameters shared by pages: a bad value is reported to the user and replaced by
 its default, never silently guessed."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
@@ -30,12 +31,13 @@ def date_param(request, name: str = "on", *, fallback: str = "已按今天显示
     return day
 
 
-def year_param(request, name: str = "year", *, default: int | None = None) -> int:
-    """The year in ?name=; `default` (this year) when absent or invalid, with a warning saying so."""
-    fallback = default if default is not None else today().year
+def year_param(request, name: str = "year", *, default: Callable[[], int] | None = None,
+               fallback: str = "已按今年显示") -> int:
+    """The year in ?name=; when absent or invalid `default()` (this year), with a warning saying so.
+    `default` is called only when needed (it may query, e.g. the latest year with data)."""
     raw = request.GET.get(name, "").strip()
     if raw.isdigit() and YEAR_MIN <= int(raw) <= YEAR_MAX:
         return int(raw)
     if raw:
-        messages.warning(request, f"年度“{raw[:10]}”无效，已按 {fallback} 年显示")
-    return fallback
+        messages.warning(request, f"年度“{raw[:10]}”无效，{fallback}")
+    return default() if default is not None else today().year

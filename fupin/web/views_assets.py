@@ -24,16 +24,7 @@ from fupin.core.clock import today
 from fupin.policy.selectors import PolicyMissing
 from fupin.regions.selectors import breadcrumb_for, region_access
 
-from .params import YEAR_MAX, YEAR_MIN
-
-
-def _year(request) -> int:
-    raw = request.GET.get("year", "").strip()
-    if raw.isdigit() and YEAR_MIN <= int(raw) <= YEAR_MAX:
-        return int(raw)
-    if raw:
-        messages.warning(request, f"年度“{raw[:10]}”无效，已按今年显示")
-    return today().year
+from .params import year_param
 
 
 @login_required
@@ -41,7 +32,7 @@ def _year(request) -> int:
 def region_assets_view(request, code):
     user = request.user
     region = region_access(user, code)
-    year = _year(request)
+    year = year_param(request)
     try:
         report = region_assets(user, region_code=region.code, year=year)
     except PolicyMissing as exc:

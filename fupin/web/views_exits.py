@@ -18,16 +18,11 @@ from fupin.exits.selectors import default_level, default_year, exit_evaluation, 
 from fupin.policy.selectors import PolicyMissing
 from fupin.regions.selectors import breadcrumb_for, region_access, region_get
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
+from .params import year_param
 
 
 def _year(request, region) -> int:
-    raw = request.GET.get("year", "").strip()
-    if raw:
-        if raw.isdigit() and YEAR_MIN <= int(raw) <= YEAR_MAX:
-            return int(raw)
-        messages.warning(request, f"年度“{raw[:10]}”无效，已显示最近有数据的年度")
-    return default_year(request.user, region)
+    return year_param(request, default=lambda: default_year(request.user, region), fallback="已显示最近有数据的年度")
 
 
 def _level(request, region) -> str:

@@ -49,20 +49,12 @@ from fupin.policy.selectors import PolicyMissing
 from fupin.regions.selectors import breadcrumb_for, region_access
 from fupin.registry.selectors import household_list
 
-from .params import YEAR_MAX, YEAR_MIN, date_param
+from .params import YEAR_MAX, YEAR_MIN, date_param, year_param
 from .views import _service_errors_to_form
 from .views_funds_forms import DisbursementForm, TransitionForm
 
 PER_PAGE = 50
 
-
-def _year(request) -> int:
-    raw = request.GET.get("year", "").strip()
-    if raw.isdigit() and YEAR_MIN <= int(raw) <= YEAR_MAX:
-        return int(raw)
-    if raw:
-        messages.warning(request, f"年度“{raw[:10]}”无效，已按今年显示")
-    return today().year
 
 
 @login_required
@@ -70,7 +62,7 @@ def _year(request) -> int:
 def region_funds_view(request, code):
     user = request.user
     region = region_access(user, code)
-    year = _year(request)
+    year = year_param(request)
     on = date_param(request, "on", fallback="已按今天统计预警")
     report = region_funds(user, region_code=region.code, year=year)
     try:
