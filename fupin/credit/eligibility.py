@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from fupin.policy.selectors import PolicyMissing, resolve_many
-from fupin.registry.choices import HouseholdStatus
+from fupin.registry.choices import HouseholdStatus, StatusEventKind
 from fupin.registry.models import Household, HouseholdStatusEvent, Member
 
 from .choices import (
@@ -74,6 +74,7 @@ def policies_kept_until(household: Household, day: date, retention_years: int) -
     if household.policies_kept_until is not None:
         return household.policies_kept_until
     exited = (HouseholdStatusEvent.objects.filter(household_id=household.pk, to_status=HouseholdStatus.EXITED,
+                                                  kind=StatusEventKind.EXITED,  # not a 风险消除 return
                                                   effective_on__lte=day)
               .order_by("-effective_on", "-id").values_list("effective_on", flat=True).first())
     return add_years(exited, retention_years) if exited else None

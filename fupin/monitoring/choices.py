@@ -49,7 +49,6 @@ class StepKind(models.TextChoices):
 
     IDENTIFIED = "identified", "识别纳入监测"
     MEASURE = "measure", "落实帮扶措施"
-    ELIMINATION_REFUSED = "elimination_refused", "风险消除审核未通过"
     ELIMINATED = "eliminated", "风险消除"
     NATURALLY_ELIMINATED = "naturally_eliminated", "自然消除"
     NOTE = "note", "跟踪记录"

@@ -178,6 +178,9 @@ class StatusEventKind(models.TextChoices):
     EXITED = "exited", "已脱贫"
     RETURNED = "returned", "返贫"
     MONITORED = "monitored", "纳入监测"
+    # 风险消除: a monitored household that had exited returns to 已脱贫; not a new exit (the exit
+    # counts are the `exited` kind), so it is not counted twice.
+    RISK_ELIMINATED = "risk_eliminated", "风险消除"
     REMOVED = "removed", "清退/剔除"
     NATURAL_DECREASE = "natural_decrease", "自然减少"
     CORRECTION = "correction", "数据纠错"

@@ -92,9 +92,14 @@ def _village_for_writing(actor, code: str) -> Region:
 
 
 @transaction.atomic
-def household_create(*, actor, data: dict, year: int, effective_on: date | None = None) -> Household:
+def household_create(*, actor, data: dict, year: int, effective_on: date | None = None,
+                     initial_status: str = HouseholdStatus.NOT_EXITED) -> Household:
     """File a household (建档). Its status starts as 未脱贫 with an event; the identification
-    procedure is what normally calls this."""
+    procedure is what normally calls this. The monitoring procedure files a marginal or suddenly
+    struck household (边缘易致贫户、突发严重困难户) with `initial_status` 监测户: its first event is then
+    纳入监测 (not 新识别)."""
+    if initial_status not in (HouseholdStatus.NOT_EXITED, HouseholdStatus.MONITORED):
+        raise ValidationError({"status": [f"建档时的户状态“{initial_status}”无效"]})
     max_other = resolve("registry.max_other_causes", year=year).value
     cleaned = clean_household(data, max_other_causes=max_other)
     missing = [n for n in ("household_no", "village_id", "head_name", "main_cause", "registered_year")
@@ -109,6 +114,11 @@ def household_create(*, actor, data: dict, year: int, effective_on: date | None 
     household = Household.objects.create(**cleaned)
     record(actor=actor, entry=entry_for(household, action=Action.CREATE, region_code=household.village_id,
                                         after=snapshot(household)))
+    if initial_status == HouseholdStatus.MONITORED:
+        household_change_status(actor=actor, household=household, to_status=HouseholdStatus.MONITORED, year=year,
+                                source=StatusChangeSource.MONITORING, reason="纳入防止返贫监测建档",
+                                kind=StatusEventKind.MONITORED, effective_on=effective_on)
+        return household
     household_change_status(actor=actor, household=household, to_status=HouseholdStatus.NOT_EXITED, year=year,
                             source=StatusChangeSource.IDENTIFICATION, reason="建档立卡", kind=StatusEventKind.NEW,
                             effective_on=effective_on)

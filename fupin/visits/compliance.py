@@ -32,7 +32,7 @@ from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from fupin.policy.selectors import PolicyMissing, resolver
-from fupin.registry.choices import HouseholdStatus
+from fupin.registry.choices import HouseholdStatus, StatusEventKind
 from fupin.registry.models import Household, HouseholdStatusEvent
 from fupin.registry.selectors_status import status_on_expr
 
@@ -70,6 +70,7 @@ def add_years(day: date, years: int) -> date:
 def exit_date_expr(on: date):
     """The outer household's latest 已脱贫 event effective on or before `on`."""
     latest = (HouseholdStatusEvent.objects.filter(household_id=OuterRef("pk"), to_status=HouseholdStatus.EXITED,
+                                                  kind=StatusEventKind.EXITED,  # not a 风险消除 return
                                                   effective_on__lte=on).order_by("-effective_on", "-id"))
     return Subquery(latest.values("effective_on")[:1])
 
