@@ -16,6 +16,7 @@ from fupin.regions.codes import Level
 from fupin.regions.selectors import breadcrumb_for, region_access
 from fupin.registry.quality import UnknownRule, ordered_rules, select_rules
 from fupin.registry.quality.selectors import quality_breakdown, quality_default_year, quality_report
+from fupin.web.views_ledger import quality_ledger_context
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -65,6 +66,7 @@ def quality_view(request, code):
             groups = [{**g, "findings": [f for f in g["findings"] if f.code == chosen.code]} for g in groups]
             groups = [g for g in groups if g["findings"]]
         context["groups"] = groups
+        context |= quality_ledger_context(user, groups, year=year)  # 列入问题台账 buttons / links
     else:
         found = [r for r in report.rules if report.counts[r.code]]
         if chosen is not None:
