@@ -25,6 +25,8 @@ from fupin.audit.services import Action
 from fupin.core.clock import today
 from fupin.credit.selectors import household_credit_context
 from fupin.funds.selectors import household_funds_context
+from fupin.ledger.selectors import household_ledger_context
+from fupin.monitoring.selectors import household_monitoring_context
 from fupin.plans.selectors import household_plan_context
 from fupin.regions.selectors import breadcrumb_for
 from fupin.registry.choices import PovertyCause
@@ -347,6 +349,8 @@ def household_view(request, pk):
         **household_credit_context(user, household),
         **household_funds_context(user, household),
         **household_assets_context(user, household),
+        **household_monitoring_context(user, household),
+        **household_ledger_context(user, household),
         "household": household,
         "crumbs": breadcrumb_for(user, household.village),
         "phone": mask_value("phone", household.phone, user=user, in_list=False),
