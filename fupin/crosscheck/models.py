@@ -22,6 +22,8 @@ class Roster(models.Model):
     # The region the department's data covers; scoping and the "absence" rules use it.
     region_code = models.CharField("覆盖区划", max_length=12, db_index=True)
     as_of = models.DateField("数据截止日期")
+    # The year of the registry's yearly data (MemberYear) compared; empty = the year of `as_of`.
+    year = models.PositiveSmallIntegerField("比对年度", null=True, blank=True)
     file_name = models.CharField("文件名", max_length=255, blank=True)
     sha256 = models.CharField("文件摘要", max_length=64, blank=True)
     row_count = models.PositiveIntegerField("行数", default=0)
@@ -47,6 +49,10 @@ class RosterRow(models.Model):
     id_number = models.CharField("证件号码", max_length=18)  # normalised: 18 digits, upper-case X
     name = models.CharField("姓名", max_length=50, blank=True)
     data = models.JSONField("其他字段", default=dict, blank=True)
+    # The kind's key field parsed at loading, so rules compare columns rather than JSON text:
+    # 死亡日期 of a death roster; 车辆类型, 救助类型 (低保/特困) or 享受残疾人补贴 (是/否/empty).
+    event_date = models.DateField("日期", null=True, blank=True)
+    category = models.CharField("类别", max_length=50, blank=True)
 
     class Meta:
         verbose_name = "比对数据行"

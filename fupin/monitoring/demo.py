@@ -77,7 +77,8 @@ def generate_monitoring_demo(*, county_code: str, year: int, on: date, seed: int
     """Cases for the county's 监测户 (as of `on`), their steps and measures, a few eliminations."""
     codes = subtree_range(county_code)
     if MonitoringCase.objects.filter(in_code_range("village_code", codes)).exists():
-        return {"cases": 0, "skipped": "已有监测记录"}
+        return {"cases": 0, "measures": 0, "assisted": 0, "eliminated": 0, "naturally_eliminated": 0,
+                "by_object_type": {}, "skipped": "已有监测记录"}
     actor = _actor(county_code)
     actor_id, actor_name = (actor.pk, actor.username) if actor else (None, "system")
     households = list(Household.objects.filter(in_code_range("village_id", codes), status=HouseholdStatus.MONITORED)

@@ -9,7 +9,7 @@ number and the department's own columns as text (`RosterRow.data`). The screenin
   (发生日期) and the loss (损失金额);
 - 残疾人登记 (disability): the date the person was registered (办证日期, 发证日期, 登记日期).
 
-A row whose date is missing is dated by its roster's `as_of` day. Nothing is guessed beyond that:
+A row whose date is missing or unreadable is dated by its roster's `as_of` day, and the reason says so. Nothing is guessed beyond that:
 an amount that does not parse is reported as such, not read as zero.
 """
 
@@ -23,7 +23,7 @@ from fupin.registry.validation import parse_date
 
 AMOUNT_COLUMNS = ("自付费用", "个人自付", "个人自付费用", "out_of_pocket")
 MEDICAL_DATE_COLUMNS = ("结算日期", "发生日期", "就诊日期", "出院日期")
-EVENT_COLUMNS = ("事件类型", "类别", "灾害类别")
+EVENT_COLUMNS = ("事件类型", "类别", "灾害类别", "灾害类型")
 DISASTER_DATE_COLUMNS = ("发生日期", "受灾日期", "事故日期")
 LOSS_COLUMNS = ("损失金额", "直接经济损失", "损失")
 DISABILITY_DATE_COLUMNS = ("办证日期", "发证日期", "登记日期")
@@ -64,10 +64,16 @@ def day(text: str) -> date | None:
 
 def row_date(data: dict, columns: tuple[str, ...], as_of: date) -> tuple[date, str]:
     """The row's date and where it came from (the column, or the roster's as-of day)."""
+    unreadable = []
     for name in columns:
-        found = day(str(data.get(name) or "").strip())
+        raw = str(data.get(name) or "").strip()
+        found = day(raw)
         if found is not None:
             return found, name
+        if raw:
+            unreadable.append(f"{name}“{raw[:20]}”")
+    if unreadable:  # said, not hidden: the reason shows which date could not be read
+        return as_of, f"数据截止日期（{'、'.join(unreadable)}无法识别）"
     return as_of, "数据截止日期"
 
 

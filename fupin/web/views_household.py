@@ -24,6 +24,7 @@ from fupin.assets.selectors import household_assets_context
 from fupin.audit.services import Action
 from fupin.core.clock import today
 from fupin.credit.selectors import household_credit_context
+from fupin.crosscheck.selectors import household_crosscheck_context
 from fupin.funds.selectors import household_funds_context
 from fupin.ledger.selectors import household_ledger_context
 from fupin.monitoring.selectors import household_monitoring_context
@@ -351,6 +352,7 @@ def household_view(request, pk):
         **household_assets_context(user, household),
         **household_monitoring_context(user, household),
         **household_ledger_context(user, household),
+        **household_crosscheck_context(user, household),
         "household": household,
         "crumbs": breadcrumb_for(user, household.village),
         "phone": mask_value("phone", household.phone, user=user, in_list=False),

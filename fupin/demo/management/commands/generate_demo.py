@@ -6,12 +6,15 @@ from fupin.assets.demo import generate_assets_demo
 from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.credit.demo import generate_credit_demo
+from fupin.crosscheck.demo import generate_crosscheck_demo
 from fupin.demo.generator import DEFAULT_YEARS, REFERENCE_HOUSEHOLDS, DemoError, generate_county
 from fupin.demo.text import table
 from fupin.exits.demo import generate_region_data
 from fupin.funds.demo import generate_funds_demo
 from fupin.helpers.demo import generate_helper_demo
 from fupin.identification.demo import generate_procedure_demo
+from fupin.ledger.demo import generate_ledger_demo
+from fupin.monitoring.demo import generate_monitoring_demo
 from fupin.plans.demo import generate_plan_demo
 from fupin.visits.demo import generate_visit_demo
 
@@ -62,6 +65,11 @@ class Command(ReportCommand):
         stats["credit"] = generate_credit_demo(county_code=county, on=on, seed=seed)
         stats["funds"] = generate_funds_demo(county_code=county, year=last, on=on, seed=seed)
         stats["assets"] = generate_assets_demo(county_code=county, year=last, seed=seed)
+        # Department rosters and their suspects, then the monitoring cases (whose screening reads the
+        # medical and disaster rosters) and the problems followed in the ledger.
+        stats["crosscheck"] = generate_crosscheck_demo(county_code=county, on=on, seed=seed)
+        stats["monitoring"] = generate_monitoring_demo(county_code=county, year=last, on=on, seed=seed)
+        stats["ledger"] = generate_ledger_demo(county_code=county, on=on, seed=seed)
 
 
 def summary_text(s: dict) -> str:
@@ -105,6 +113,7 @@ def activity_lines(s: dict) -> list[str]:
     if "helpers" not in s:
         return []
     h, p, v = s["helpers"], s["procedures"], s["visits"]
+    c, m, g = s["crosscheck"], s["monitoring"], s["ledger"]
     return [
         "退出评估数据（乡村人口、村基础设施和公共服务、抽查样本）：" + "；".join(
             f"{e['year']} 年 {e['villages']} 个村，乡村人口 {e['rural_population']:,}，抽查样本 {sum(e['samples'].values())} 条"
@@ -122,4 +131,8 @@ def activity_lines(s: dict) -> list[str]:
         f"金额 {Decimal(s['credit']['amount']):,.2f} 元",
         f"走访记录：{v['visits']:,} 条，涉及 {v['households']:,} 户、{v['cadres']:,} 名帮扶责任人，"
         f"待办跟进事项 {v['open_follow_ups']} 件",
+        f"大数据比对：部门数据 {len(c['rosters'])} 份共 {c['rows']:,} 行，疑点 {c['suspects']:,} 条",
+        f"防止返贫监测：监测对象 {m['cases']:,} 户（帮扶中 {m['assisted']:,}，风险已消除 {m['eliminated']}，"
+        f"自然消除 {m['naturally_eliminated']}），帮扶措施 {m['measures']:,} 项",
+        f"问题台账：{g['items']} 个问题（逾期 {g['overdue']} 个），其中比对疑点 {g['suspects_on_ledger']} 个",
     ]
