@@ -51,6 +51,23 @@ class ReportCommand(BaseCommand):
             self.fail({**(data or {}), "error": message}, message, options=options)
         return year
 
+    def date_option(self, options: dict, name: str = "on", *, default_today: bool = True, data: dict | None = None):
+        """The date given as --name (YYYY-MM-DD and the other forms parse_date accepts); today (or
+        None) when not given; a bad date fails the command with the Chinese message."""
+        from django.core.exceptions import ValidationError
+
+        from fupin.core.clock import today
+        from fupin.registry.validation import parse_date
+
+        raw = options.get(name)
+        if not raw:
+            return today() if default_today else None
+        try:
+            return parse_date(raw, label=f"--{name.replace('_', '-')} 日期")
+        except ValidationError as exc:
+            message = "；".join(exc.messages)
+            self.fail({**(data or {}), "error": message}, message, options=options)
+
     def acting_user(self, options: dict, *, data: dict | None = None):
         """The account named by --user; what it may do is decided by the service it calls."""
         from django.contrib.auth import get_user_model

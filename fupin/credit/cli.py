@@ -1,9 +1,6 @@
 """What the two credit commands share: the --region/--on options and the text tables."""
 
-from django.core.exceptions import ValidationError
 
-from fupin.core.clock import today
-from fupin.registry.validation import parse_date
 
 
 def add_options(parser) -> None:
@@ -12,13 +9,7 @@ def add_options(parser) -> None:
 
 
 def on_option(command, options):
-    if not options["on"]:
-        return today()
-    try:
-        return parse_date(options["on"], label="--on 日期")
-    except ValidationError as exc:
-        message = "；".join(exc.messages)
-        command.fail({"error": message}, message, options=options)
+    return command.date_option(options)
 
 
 def rate(value) -> str:

@@ -5,14 +5,11 @@ policy rows used; ID numbers masked. An administrator's tool: it sees the whole 
 whatever is found.
 """
 
-from django.core.exceptions import ValidationError
 
-from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.funds.alerts import fund_alerts_in_region
 from fupin.funds.choices import AlertKind
 from fupin.policy.selectors import PolicyMissing
-from fupin.registry.validation import parse_date
 
 
 class Command(ReportCommand):
@@ -25,13 +22,7 @@ class Command(ReportCommand):
 
     def handle(self, *args, **options):
         region = self.region_option(options)
-        on = today()
-        if options["on"]:
-            try:
-                on = parse_date(options["on"], label="--on 日期")
-            except ValidationError as exc:
-                message = "；".join(exc.messages)
-                self.fail({"error": message}, message, options=options)
+        on = self.date_option(options)
         try:
             result = fund_alerts_in_region(region_code=region.code, on=on)
         except PolicyMissing as exc:

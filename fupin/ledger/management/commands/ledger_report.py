@@ -6,14 +6,11 @@ first) and the definition used. An administrator's tool, as `check_quality` is: 
 region. Exit 0 whatever the numbers.
 """
 
-from django.core.exceptions import ValidationError
 
-from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.demo.text import table
 from fupin.ledger.selectors import ledger_stats_in_region
 from fupin.policy.selectors import PolicyMissing
-from fupin.registry.validation import parse_date
 
 HEADERS = ["合计", "待整改", "整改中", "已提交", "已核验", "已销号", "逾期", "逾期提交", "即将到期", "平均销号天数",
            "销号天数中位数"]
@@ -39,13 +36,7 @@ class Command(ReportCommand):
 
     def handle(self, *args, **options):
         region = self.region_option(options)
-        on = today()
-        if options["on"]:
-            try:
-                on = parse_date(options["on"], label="--on 日期")
-            except ValidationError as exc:
-                message = "；".join(exc.messages)
-                self.fail({"error": message}, message, options=options)
+        on = self.date_option(options)
         try:
             stats = ledger_stats_in_region(region=region, on=on)
         except PolicyMissing as exc:

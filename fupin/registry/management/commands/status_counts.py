@@ -8,13 +8,10 @@ An administrator's tool, as `check_quality` is: it sees the whole region.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
-
 from fupin.core.commands import ReportCommand
 from fupin.regions.codes import InvalidCode, normalize_code
 from fupin.regions.selectors import region_get
 from fupin.registry.selectors_status import registry_as_of_counts_in_region, status_change_counts_in_region
-from fupin.registry.validation import parse_date
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -46,13 +43,7 @@ class Command(ReportCommand):
         if year_from is not None and year_to is not None and year_from > year_to:
             message = f"起始年度 {year_from} 晚于截止年度 {year_to}"
             self.fail({"error": message}, message, options=options)
-        on = None
-        if options["on"]:
-            try:
-                on = parse_date(options["on"], label="--on 日期")
-            except ValidationError as exc:
-                message = "；".join(exc.messages)
-                self.fail({"error": message}, message, options=options)
+        on = self.date_option(options, default_today=False)
         counts = status_change_counts_in_region(region_code=region.code, year_from=year_from, year_to=year_to)
         data = {"ok": True, "region": {"code": region.code, "name": region.name, "level": region.level},
                 "year_from": year_from, "year_to": year_to, "kinds": counts["kinds"], "rows": counts["rows"],

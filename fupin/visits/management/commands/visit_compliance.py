@@ -6,13 +6,10 @@ its last visit and days since, and the policy rows used. An administrator's tool
 `check_quality` is: it sees the whole region. Exit 0 whatever the numbers.
 """
 
-from django.core.exceptions import ValidationError
 
-from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
 from fupin.demo.text import table
 from fupin.policy.selectors import PolicyMissing
-from fupin.registry.validation import parse_date
 from fupin.visits.compliance import RULE_TEXT
 from fupin.visits.selectors import visit_compliance_in_region
 
@@ -31,13 +28,7 @@ class Command(ReportCommand):
 
     def handle(self, *args, **options):
         region = self.region_option(options)
-        on = today()
-        if options["on"]:
-            try:
-                on = parse_date(options["on"], label="--on 日期")
-            except ValidationError as exc:
-                message = "；".join(exc.messages)
-                self.fail({"error": message}, message, options=options)
+        on = self.date_option(options)
         try:
             report = visit_compliance_in_region(region_code=region.code, on=on)
         except PolicyMissing as exc:
