@@ -167,28 +167,28 @@ def _households(region_code: str, year: int, statuses, user, household_ids):
 
 
 def _member_changes(households_qs, year: int) -> dict[int, list[dict]]:
-    """Members newly 患有大病 or newly disabled in `year` (one query over both years' rows)."""
-    rows = (MemberYear.objects.filter(member__household_id__in=households_qs.order_by().values("id"),
-                                      year__in=(year - 1, year))
-            .values("member_id", "member__household_id", "member__name", "year", "health", "disability_grade")
-            .order_by("member_id", "year"))
-    by_member: dict[int, dict] = {}
-    for r in rows:
-        by_member.setdefault(r["member_id"], {"household_id": r["member__household_id"], "name": r["member__name"]})[
-            r["year"]] = r
+    """Members newly 患有大病 or newly disabled in `year`: the comparison with last year's row is done
+    in SQL (one query), so only the members who changed come back, not every member-year row."""
+    ill = Q(health=Health.SERIOUS)
+    disabled = Q(health=Health.DISABLED) | ~Q(disability_grade="")
+    last = MemberYear.objects.filter(member_id=OuterRef("member_id"), year=year - 1)
+    rows = (MemberYear.objects.filter(member__household_id__in=households_qs.order_by().values("id"), year=year)
+            .filter(ill | disabled)
+            .annotate(was_ill=Exists(last.filter(ill)), was_disabled=Exists(last.filter(disabled)),
+                      health_last_year=Subquery(last.values("health")[:1]))
+            .filter(health_last_year__isnull=False)  # no row last year: nothing is known, not "new"
+            .values("member_id", "member__household_id", "member__name", "health", "disability_grade",
+                    "was_ill", "was_disabled", "health_last_year")
+            .order_by("member_id"))
     found: dict[int, list[dict]] = {}
-    for member_id, m in by_member.items():
-        cur, prev = m.get(year), m.get(year - 1)
-        if cur is None or prev is None:
-            continue
-        base = {"member_id": member_id, "name": m["name"], "health": cur["health"], "health_last_year": prev["health"]}
-        if cur["health"] == Health.SERIOUS and prev["health"] != Health.SERIOUS:
-            found.setdefault(m["household_id"], []).append({**base, "signal": "new_serious_illness"})
-        disabled = cur["health"] == Health.DISABLED or bool(cur["disability_grade"])
-        was = prev["health"] == Health.DISABLED or bool(prev["disability_grade"])
-        if disabled and not was:
-            found.setdefault(m["household_id"], []).append(
-                {**base, "signal": "new_disability", "disability_grade": cur["disability_grade"]})
+    for r in rows:
+        base = {"member_id": r["member_id"], "name": r["member__name"], "health": r["health"],
+                "health_last_year": r["health_last_year"]}
+        if r["health"] == Health.SERIOUS and not r["was_ill"]:
+            found.setdefault(r["member__household_id"], []).append({**base, "signal": "new_serious_illness"})
+        if (r["health"] == Health.DISABLED or r["disability_grade"]) and not r["was_disabled"]:
+            found.setdefault(r["member__household_id"], []).append(
+                {**base, "signal": "new_disability", "disability_grade": r["disability_grade"]})
     return found
 
 
