@@ -11,7 +11,10 @@ A case may be closed as 风险已消除 on a day when (DOMAIN §Monitoring):
   the latest year (`fupin.exits.household`);
 - 帮扶措施: at least one measure applied;
 - 劳动力: at least one present member able to work (普通、技能、弱或半劳动力) in the latest year's
-  data. A household with no labour is never marked eliminated: it stays monitored (兜底保障).
+  data. A household with no labour is never marked eliminated: it stays monitored (兜底保障);
+- 民主评议公示 (when its dates are given; required to eliminate): the village notice lasted at least
+  `monitoring.notice_days` days, started on or after identification and ended on or before the
+  elimination date (`notice.notice_check`).
 
 The assessment reads; it writes nothing. Each indicator has `passed`, a Chinese `reason` and its
 `inputs`.
@@ -30,6 +33,7 @@ from fupin.registry.models import HouseholdYear, Member, MemberYear
 from fupin.registry.selectors_status import OUT_OF_REGISTRY, present_members
 
 from .models import MonitoringCase
+from .notice import FROM_LABEL, NOTICE_KEY, TO_LABEL, notice_check, notice_text
 
 WORKING = (LabourCapacity.ORDINARY, LabourCapacity.SKILLED, LabourCapacity.WEAK)
 SECURITY = ("education", "medical", "housing", "water")
@@ -43,6 +47,7 @@ LABELS = {
     "water": "饮水安全有保障",
     "measures": "已落实帮扶措施",
     "labour": "家庭有劳动能力",
+    "notice": "民主评议公示期满",
 }
 
 
@@ -74,15 +79,36 @@ def parse_money(value, *, label: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
+def _notice_indicator(case: MonitoringCase, on: date, notice_from: date | None, notice_to: date | None,
+                      required) -> dict:
+    missing = [label for label, day in ((FROM_LABEL, notice_from), (TO_LABEL, notice_to)) if day is None]
+    if missing:
+        return _indicator("notice", False, f"未填写{'、'.join(missing)}",
+                          notice_from=notice_from.isoformat() if notice_from else None,
+                          notice_to=notice_to.isoformat() if notice_to else None,
+                          problems={n: [f"{lab}不能为空"] for n, lab, d in (("notice_from", FROM_LABEL, notice_from),
+                                                                       ("notice_to", TO_LABEL, notice_to)) if d is None},
+                          policy=required.explain())
+    problems, inputs = notice_check(notice_from, notice_to, village_code=case.village_code, year=on.year, ends_by=on,
+                                    ends_label="消除日期", starts_from=case.identified_on,
+                                    starts_label="识别监测时间", required=required)
+    reason = "；".join(m for msgs in problems.values() for m in msgs) or notice_text(inputs)
+    return _indicator("notice", not problems, reason, problems=problems, **inputs)
+
+
 def assess_elimination(case: MonitoringCase, on: date, *, verified_income: Decimal | None = None,
-                       expenditure_solved: bool | None = None) -> dict:
+                       expenditure_solved: bool | None = None, notice_from: date | None = None,
+                       notice_to: date | None = None) -> dict:
     """Each elimination condition on `on` as an indicator (passed, reason, inputs); `passed` when all pass.
 
     `verified_income` is the per-capita income verified over the 12 months before `on`;
-    `expenditure_solved` whether the rigid expenditure has been solved (both from the visit)."""
+    `expenditure_solved` whether the rigid expenditure has been solved (both from the visit);
+    `notice_from`/`notice_to` the village notice (民主评议公示), assessed when either is given."""
     household = case.household
-    min_months = resolve_many(["monitoring.min_months_before_elimination"], year=on.year,
-                              region_code=case.village_code)["monitoring.min_months_before_elimination"]
+    with_notice = notice_from is not None or notice_to is not None
+    keys = ["monitoring.min_months_before_elimination", *([NOTICE_KEY] if with_notice else [])]
+    resolved = resolve_many(keys, year=on.year, region_code=case.village_code)
+    min_months = resolved["monitoring.min_months_before_elimination"]
     indicators = []
     due = add_months(case.identified_on, int(min_months.value))
     indicators.append(_indicator(
@@ -137,10 +163,14 @@ def assess_elimination(case: MonitoringCase, on: date, *, verified_income: Decim
         reason = f"{present_count} 名在册成员均无劳动能力（{data_year}年数据），应继续监测并落实兜底保障，不能标注风险消除"
     indicators.append(_indicator("labour", bool(able), reason, year=data_year, present_members=present_count,
                                  able_members=able))
+    policy = [min_months.explain(), line.explain(), *exit_assessment.policy]
+    if with_notice:
+        indicators.append(_notice_indicator(case, on, notice_from, notice_to, resolved[NOTICE_KEY]))
+        policy.append(resolved[NOTICE_KEY].explain())
     passed = all(i["passed"] for i in indicators)
     return {"case_id": case.pk, "household_id": household.pk, "on": on.isoformat(), "data_year": data_year,
             "passed": passed, "failed_labels": [i["label"] for i in indicators if not i["passed"]],
-            "indicators": indicators, "policy": [min_months.explain(), line.explain(), *exit_assessment.policy]}
+            "indicators": indicators, "policy": policy}
 
 
 def natural_elimination_check(case: MonitoringCase, on: date) -> tuple[bool, str, dict]:

@@ -2,7 +2,9 @@
 (MonitoringStep) with its inputs; a refused operation writes nothing.
 
 - `case_identify`: take a registry household into monitoring (审核确认, Cap.CONFIRM_MONITORING);
-  its status becomes 监测户 through `household_change_status`.
+  its status becomes 监测户 through `household_change_status`. The village notice period (公示,
+  `notice_from`–`notice_to`, at least `monitoring.notice_days` days, `notice.notice_check`) is
+  required for identification and elimination and stored with the case and the step.
 - `marginal_household_file`: file a person not in the registry (边缘易致贫户、突发严重困难户) as a
   new household with status 监测户, and open its case.
 - `measure_add`: a measure applied (Cap.EDIT_REGISTRY); the first one moves the case to 帮扶中.
@@ -38,6 +40,7 @@ from fupin.registry.validation import parse_date
 from .choices import OPEN_STATES, CaseState, Discovery, ObjectType, RiskType, StepKind
 from .elimination import assess_elimination, natural_elimination_check, parse_money
 from .models import MonitoringCase, MonitoringMeasure, MonitoringStep
+from .notice import FROM_LABEL, TO_LABEL, notice_check, notice_text
 from .selectors import case_access
 
 MONITORING_YEAR_FROM = 2020  # 防止返贫监测 began in 2020
@@ -82,6 +85,25 @@ def _risk_types(values) -> list[str]:
     return risks
 
 
+def _notice_dates(data: dict, *, required: bool) -> tuple[date | None, date | None]:
+    """The two notice dates parsed; every missing or invalid one named in one ValidationError."""
+    errors: dict[str, list[str]] = {}
+    days: list[date | None] = []
+    for name, label in (("notice_from", FROM_LABEL), ("notice_to", TO_LABEL)):
+        value = data.get(name)
+        if value in (None, "") and not required:
+            days.append(None)
+            continue
+        try:
+            days.append(_day(value, name=name, label=label))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            days.append(None)
+    if errors:
+        raise ValidationError(errors)
+    return days[0], days[1]
+
+
 def _step(case: MonitoringCase, *, actor, kind: str, on: date, note: str = "", inputs: dict | None = None) -> MonitoringStep:
     return MonitoringStep.objects.create(case=case, kind=kind, on=on, note=(note or "")[:500], inputs=inputs or {},
                                          actor_id=getattr(actor, "pk", None),
@@ -106,18 +128,31 @@ def _clean_identification(data: dict, *, household: Household | None) -> dict:
         raise ValidationError({"object_type": [f"{household}未曾脱贫，不能列为脱贫不稳定户"]})
     if household is None and object_type == ObjectType.UNSTABLE:
         raise ValidationError({"object_type": ["未建档立卡的人员只能列为边缘易致贫户或突发严重困难户"]})
+    notice_from, notice_to = _notice_dates(data, required=True)
     note = str(data.get("note") or "").strip()
     return {"object_type": object_type, "discovery": discovery, "risk_types": risks, "discovered_on": discovered_on,
-            "identified_on": identified_on, "note": note}
+            "identified_on": identified_on, "notice_from": notice_from, "notice_to": notice_to, "note": note}
+
+
+def _identification_notice(cleaned: dict, *, village_code: str) -> dict:
+    """The notice inputs of an identification; ValidationError naming the field when out of rule."""
+    problems, inputs = notice_check(
+        cleaned["notice_from"], cleaned["notice_to"], village_code=village_code, year=cleaned["identified_on"].year,
+        ends_by=cleaned["identified_on"], ends_label="识别监测时间", starts_from=cleaned["discovered_on"],
+        starts_label="发现日期")
+    if problems:
+        raise ValidationError(problems)
+    return inputs
 
 
 def _open_case(*, actor, household: Household, cleaned: dict, status_before: str, reasons: list,
-               inputs: dict) -> MonitoringCase:
+               inputs: dict, notice: dict) -> MonitoringCase:
     within = resolve("monitoring.identify_within_days", year=cleaned["identified_on"].year,
                      region_code=household.village_id)
     days = (cleaned["identified_on"] - cleaned["discovered_on"]).days
     inputs = {**inputs, "days_to_identify": days, "identify_within_days": within.value,
-              "identified_within_limit": days <= int(within.value), "policy": [within.explain()]}
+              "identified_within_limit": days <= int(within.value), "notice": notice,
+              "policy": [within.explain(), notice["policy"]]}
     case = MonitoringCase.objects.create(
         household=household, village_code=household.village_id, object_type=cleaned["object_type"],
         risk_types=cleaned["risk_types"], discovery=cleaned["discovery"], discovered_on=cleaned["discovered_on"],
@@ -126,7 +161,7 @@ def _open_case(*, actor, household: Household, cleaned: dict, status_before: str
     record(actor=actor, entry=entry_for(case, action=Action.CREATE, region_code=case.village_code, after=snapshot(case)))
     late = "" if inputs["identified_within_limit"] else f"（发现后 {days} 天识别，超过 {within.value} 天时限）"
     _step(case, actor=actor, kind=StepKind.IDENTIFIED, on=case.identified_on,
-          note=(cleaned["note"] or f"识别纳入监测：{case.get_object_type_display()}") + late,
+          note=(cleaned["note"] or f"识别纳入监测：{case.get_object_type_display()}；{notice_text(notice)}") + late,
           inputs={"reasons": reasons, **inputs, "discovery": case.discovery,
                   "discovered_on": case.discovered_on.isoformat()})
     return case
@@ -135,7 +170,8 @@ def _open_case(*, actor, household: Household, cleaned: dict, status_before: str
 @transaction.atomic
 def case_identify(*, actor, household_id: int, data: dict) -> MonitoringCase:
     """Take a registry household into monitoring. `data`: object_type, risk_types, discovery,
-    discovered_on, identified_on (default today), note, and optionally `year` — the screening year
+    discovered_on, identified_on (default today), notice_from and notice_to (the village notice,
+    required), note, and optionally `year` — the screening year
     whose reasons are recorded with the case (default: the year before identification)."""
     household = household_access(actor, household_id, for_update=True, need=Cap.CONFIRM_MONITORING)
     require(actor, Cap.EDIT_REGISTRY)
@@ -147,6 +183,7 @@ def case_identify(*, actor, household_id: int, data: dict) -> MonitoringCase:
     if MonitoringCase.objects.filter(household_id=household.pk, state__in=list(OPEN_STATES)).exists():
         raise ValidationError({"household": [f"{household}已有未消除风险的监测记录"]})
     cleaned = _clean_identification(data, household=household)
+    notice = _identification_notice(cleaned, village_code=household.village_id)
     previous = latest_status_event(household)
     if previous is not None and cleaned["identified_on"] < previous.effective_on:
         raise ValidationError({"identified_on": [
@@ -160,7 +197,7 @@ def case_identify(*, actor, household_id: int, data: dict) -> MonitoringCase:
         reason=f"纳入防止返贫监测（{ObjectType(cleaned['object_type']).label}），风险："
                f"{'、'.join(RiskType(r).label for r in cleaned['risk_types'])}")
     return _open_case(actor=actor, household=household, cleaned=cleaned, status_before=status_before,
-                      reasons=reasons, inputs=inputs)
+                      reasons=reasons, inputs=inputs, notice=notice)
 
 
 def _screening_reasons(household: Household, year, identified_on: date) -> tuple[list, dict]:
@@ -208,9 +245,12 @@ def marginal_household_file(*, actor, household: dict, members: list[dict], data
         except ValidationError as exc:
             fields = exc.message_dict if hasattr(exc, "error_dict") else {"member": exc.messages}
             raise ValidationError({f"members[{i}].{k}": v for k, v in fields.items()}) from None
+    # the village is known (and valid) once the household exists; a refusal rolls the filing back
+    notice = _identification_notice(cleaned, village_code=created.village_id)
     return _open_case(actor=actor, household=created, cleaned=cleaned, status_before="",
                       reasons=data.get("reasons") or [], inputs={"filed_as": "new_household",
-                                                                 "roster_row_id": data.get("roster_row_id")})
+                                                                 "roster_row_id": data.get("roster_row_id")},
+                      notice=notice)
 
 
 def _open(case: MonitoringCase) -> None:
@@ -265,7 +305,9 @@ def measure_add(*, actor, case_id: int, data: dict) -> MonitoringMeasure:
     return measure
 
 
-def _elimination_inputs(data: dict) -> tuple[date, object, bool | None, str]:
+def _elimination_inputs(data: dict, *, notice_required: bool) -> dict:
+    """on, verified_income, expenditure_solved, notice_from, notice_to, note — parsed; every invalid
+    one named in one ValidationError."""
     errors: dict[str, list[str]] = {}
     on = today()
     try:
@@ -288,40 +330,60 @@ def _elimination_inputs(data: dict) -> tuple[date, object, bool | None, str]:
         solved = False
     elif raw not in (None, ""):
         errors.setdefault("expenditure_solved", []).append(f"刚性支出是否已解决“{raw}”无效（是/否）")
+    notice_from = notice_to = None
+    try:
+        notice_from, notice_to = _notice_dates(data, required=notice_required)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    return on, income, solved, str(data.get("note") or "").strip()
+    return {"on": on, "verified_income": income, "expenditure_solved": solved, "notice_from": notice_from,
+            "notice_to": notice_to, "note": str(data.get("note") or "").strip()}
+
+
+def _assess(case: MonitoringCase, given: dict) -> dict:
+    return assess_elimination(case, given["on"], verified_income=given["verified_income"],
+                              expenditure_solved=given["expenditure_solved"], notice_from=given["notice_from"],
+                              notice_to=given["notice_to"])
 
 
 def assessment_for(*, actor, case_id: int, data: dict) -> dict:
-    """The elimination assessment (read-only) with the inputs given; scope checked."""
+    """The elimination assessment (read-only) with the inputs given; scope checked. The notice is
+    assessed when its dates are given."""
     case = case_access(actor, case_id)
-    on, income, solved, _ = _elimination_inputs(data)
-    return assess_elimination(case, on, verified_income=income, expenditure_solved=solved)
+    return _assess(case, _elimination_inputs(data, notice_required=False))
 
 
 @transaction.atomic
 def case_eliminate(*, actor, case_id: int, data: dict) -> MonitoringCase:
     """风险消除. `data`: on (default today), verified_income (per capita, last 12 months),
-    expenditure_solved, note. Refused (ValidationError listing every failed condition, nothing
-    written) unless every condition passes."""
+    expenditure_solved, notice_from and notice_to (民主评议公示, required), note. Refused
+    (ValidationError listing every failed condition — the notice under its fields, the others
+    under `elimination` — nothing written) unless every condition passes."""
     case = case_access(actor, case_id, for_update=True, need=Cap.CONFIRM_MONITORING)
     _open(case)
-    on, income, solved, note = _elimination_inputs(data)
+    given = _elimination_inputs(data, notice_required=True)
+    on, note = given["on"], given["note"]
     if on < case.identified_on:
         raise ValidationError({"on": [f"消除日期不能早于识别监测时间（{case.identified_on:%Y-%m-%d}）"]})
     household = Household.objects.select_for_update().get(pk=case.household_id)
     case.household = household
-    assessment = assess_elimination(case, on, verified_income=income, expenditure_solved=solved)
+    assessment = _assess(case, given)
+    notice = next(i for i in assessment["indicators"] if i["code"] == "notice")
     if not assessment["passed"]:
-        failed = [f"{i['label']}：{i['reason']}" for i in assessment["indicators"] if not i["passed"]]
-        raise ValidationError({"elimination": failed})
+        errors: dict[str, list[str]] = dict(notice["inputs"].get("problems") or {})
+        failed = [f"{i['label']}：{i['reason']}" for i in assessment["indicators"]
+                  if not i["passed"] and i["code"] != "notice"]
+        if failed:
+            errors["elimination"] = failed
+        raise ValidationError(errors)
     previous = latest_status_event(household)
     if previous is not None and on < previous.effective_on:
         raise ValidationError({"on": [f"消除日期不能早于该户上一次状态变更（{previous.effective_on:%Y-%m-%d}）"]})
     before = snapshot(case)
     case.state, case.eliminated_on = CaseState.ELIMINATED, on
-    case.elimination_inputs = {**assessment, "note": note}
+    notice_inputs = {k: v for k, v in notice["inputs"].items() if k != "problems"}
+    case.elimination_inputs = {**assessment, "note": note, "notice": notice_inputs}
     case.save(update_fields=["state", "eliminated_on", "elimination_inputs", "updated_at"])
     record(actor=actor, entry=entry_for(case, action=Action.UPDATE, region_code=case.village_code, before=before,
                                         after=snapshot(case)))
@@ -330,8 +392,8 @@ def case_eliminate(*, actor, case_id: int, data: dict) -> MonitoringCase:
         household_change_status(actor=actor, household=household, to_status=HouseholdStatus.EXITED, year=on.year,
                                 source=StatusChangeSource.MONITORING, kind=StatusEventKind.RISK_ELIMINATED,
                                 effective_on=on, reason="防止返贫监测风险消除，恢复为已脱贫")
-    _step(case, actor=actor, kind=StepKind.ELIMINATED, on=on, note=note or "风险消除",
-          inputs={"assessment": assessment, "household_status_restored": restored})
+    _step(case, actor=actor, kind=StepKind.ELIMINATED, on=on, note=note or f"风险消除；{notice_text(notice_inputs)}",
+          inputs={"assessment": assessment, "notice": notice_inputs, "household_status_restored": restored})
     return case
 
 

@@ -176,7 +176,8 @@ def case_view(request, pk):
         data = form_data(eliminate_form) if eliminate_form.is_bound and eliminate_form.is_valid() else {}
         try:
             assessment = assess_elimination(case, data.get("on") or _today(), verified_income=data.get("verified_income"),
-                                            expenditure_solved=data.get("expenditure_solved"))
+                                            expenditure_solved=data.get("expenditure_solved"),
+                                            notice_from=data.get("notice_from"), notice_to=data.get("notice_to"))
         except PolicyMissing as exc:
             messages.error(request, str(exc))
     return render(request, "web/monitoring/case.html", {

@@ -8,6 +8,15 @@ from fupin.registry.choices import PovertyCause
 
 DATE = forms.DateInput(attrs={"type": "date"})
 YES_NO = [("", "—"), ("true", "是"), ("false", "否")]
+NOTICE_HELP = "村内公示期（含首尾两天），不少于规定天数"
+
+
+def _notice_fields(*, required: bool, before: str) -> tuple[forms.DateField, forms.DateField]:
+    """公示开始/结束日期, empty by default: the clerk enters the real period."""
+    return (forms.DateField(label="公示开始日期", required=required, widget=DATE, help_text=NOTICE_HELP,
+                            error_messages={"required": "公示开始日期不能为空", "invalid": "公示开始日期格式无效"}),
+            forms.DateField(label="公示结束日期", required=required, widget=DATE, help_text=f"不能晚于{before}",
+                            error_messages={"required": "公示结束日期不能为空", "invalid": "公示结束日期格式无效"}))
 
 
 def form_data(form) -> dict:
@@ -22,12 +31,14 @@ class _IdentificationFields(forms.Form):
     discovery = forms.ChoiceField(label="发现方式", choices=Discovery.choices)
     discovered_on = forms.DateField(label="发现日期", widget=DATE)
     identified_on = forms.DateField(label="识别监测时间", required=False, widget=DATE, help_text="默认今天")
+    notice_from, notice_to = _notice_fields(required=True, before="识别监测时间")
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 
 class IdentifyForm(_IdentificationFields):
     household_id = forms.IntegerField(widget=forms.HiddenInput)
-    field_order = ["household_id", "object_type", "risk_types", "discovery", "discovered_on", "identified_on", "note"]
+    field_order = ["household_id", "object_type", "risk_types", "discovery", "discovered_on", "notice_from",
+                   "notice_to", "identified_on", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +54,8 @@ class MarginalForm(_IdentificationFields):
     address = forms.CharField(label="住址", max_length=200, required=False)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     field_order = ["household_no", "village", "head_name", "id_number", "main_cause", "address", "phone",
-                   "object_type", "risk_types", "discovery", "discovered_on", "identified_on", "note"]
+                   "object_type", "risk_types", "discovery", "discovered_on", "notice_from", "notice_to",
+                   "identified_on", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +75,9 @@ class EliminateForm(forms.Form):
                                          decimal_places=2, help_text="入户核实的数")
     expenditure_solved = forms.TypedChoiceField(label="刚性支出问题已解决", choices=YES_NO, required=False,
                                                 coerce=lambda v: v == "true", empty_value=None)
-    note = forms.CharField(label="说明", max_length=300, required=False, help_text="民主评议、公示情况")
+    # not required here: the same form drives the dry run; the service requires both to eliminate
+    notice_from, notice_to = _notice_fields(required=False, before="消除日期")
+    note = forms.CharField(label="说明", max_length=300, required=False, help_text="民主评议情况")
 
 
 class NaturalForm(forms.Form):

@@ -171,6 +171,9 @@ class MonitoringCaseInputSerializer(serializers.Serializer):
     discovery = serializers.CharField(help_text=_help(Discovery))
     discovered_on = serializers.DateField(help_text="发现日期")
     identified_on = serializers.DateField(required=False, help_text="识别监测时间（默认今天，不能早于发现日期）")
+    notice_from = serializers.DateField(help_text="村内公示开始日期（不早于发现日期）")
+    notice_to = serializers.DateField(help_text="村内公示结束日期（不晚于识别监测时间；公示期含首尾两天，不少于 "
+                                                "monitoring.notice_days 天）")
     year = serializers.IntegerField(required=False, help_text="记录其排查理由的年度（默认识别前一年）")
     note = serializers.CharField(required=False, allow_blank=True, help_text="说明")
 
@@ -186,7 +189,10 @@ class MonitoringEliminateInputSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="消除日期（默认今天）")
     verified_income = serializers.CharField(help_text="入户核实的近12个月人均纯收入（元）")
     expenditure_solved = serializers.BooleanField(help_text="刚性支出问题是否已解决")
-    note = serializers.CharField(required=False, allow_blank=True, help_text="说明（民主评议、公示情况）")
+    notice_from = serializers.DateField(help_text="民主评议公示开始日期（不早于识别监测时间）")
+    notice_to = serializers.DateField(help_text="民主评议公示结束日期（不晚于消除日期；公示期含首尾两天，不少于 "
+                                                "monitoring.notice_days 天）")
+    note = serializers.CharField(required=False, allow_blank=True, help_text="说明（民主评议情况）")
 
 
 class MonitoringNaturalInputSerializer(serializers.Serializer):
@@ -217,6 +223,8 @@ ASSESS_PARAMS = [
     OpenApiParameter("on", OpenApiTypes.DATE, description="审核日期（默认今天）"),
     OpenApiParameter("verified_income", OpenApiTypes.STR, description="近12个月人均纯收入（元）"),
     OpenApiParameter("expenditure_solved", OpenApiTypes.BOOL, description="刚性支出问题是否已解决"),
+    OpenApiParameter("notice_from", OpenApiTypes.DATE, description="公示开始日期（与结束日期一起给出时审核公示期）"),
+    OpenApiParameter("notice_to", OpenApiTypes.DATE, description="公示结束日期"),
 ]
 
 
@@ -304,7 +312,9 @@ class MonitoringCasesView(ApiMixin, APIView):
         operation_id="monitoring_case_create", tags=[TAG], summary="识别纳入监测",
         description="乡镇审核员、县级审批员可办理（其他角色 403）。household_id：已建档户纳入监测（未脱贫、返贫户属贫困户，"
                     "已清退、已销户户，已有未消除监测的户均不能纳入；识别监测时间不能早于发现日期、不能晚于今天），户状态变为"
-                    "监测户。不填 household_id 时按 household 和 members 为未建档人员新建档（边缘易致贫户、突发严重困难户），"
+                    "监测户。须填村内公示期 notice_from、notice_to（含首尾两天不少于 monitoring.notice_days 天，"
+                    "不早于发现日期、不晚于识别监测时间，否则 400 并指明字段）。不填 household_id 时按 household 和 "
+                    "members 为未建档人员新建档（边缘易致贫户、突发严重困难户），"
                     "首条状态变更为“纳入监测”。记录是否在 monitoring.identify_within_days 天内识别。",
         request=MonitoringCaseInputSerializer,
         responses={201: MonitoringCaseDetailSerializer, **error_responses(400, 401, 403, 404)},
@@ -352,7 +362,9 @@ class MonitoringEliminateView(ApiMixin, APIView):
     @extend_schema(operation_id="monitoring_case_eliminate", tags=[TAG], summary="风险消除",
                    description="乡镇审核员、县级审批员可办理。全部条件满足才能消除（否则 400，fields.elimination 列出每项未满足"
                                "的条件）：纳入满 monitoring.min_months_before_elimination 个月、最近年度和近12个月人均纯收入不低于"
-                               "监测范围、刚性支出已解决、三保障和饮水安全、至少一项帮扶措施、有劳动能力（无劳动力户继续监测）。"
+                               "监测范围、刚性支出已解决、三保障和饮水安全、至少一项帮扶措施、有劳动能力（无劳动力户继续监测）；"
+                               "民主评议公示 notice_from–notice_to 不少于 monitoring.notice_days 天、不早于识别监测时间、"
+                               "不晚于消除日期（否则 fields.notice_from / notice_to 指明）。"
                                "原为已脱贫的户恢复为已脱贫（变动类型“风险消除”，不计为新的脱贫）。",
                    parameters=[CASE_ID], request=MonitoringEliminateInputSerializer,
                    responses={200: MonitoringCaseDetailSerializer, **error_responses(400, 401, 403, 404)})
@@ -375,11 +387,13 @@ class MonitoringNaturalView(ApiMixin, APIView):
 
 class MonitoringAssessmentView(ApiMixin, APIView):
     @extend_schema(operation_id="monitoring_elimination_assessment", tags=[TAG], summary="风险消除审核（只读）",
-                   description="按给定日期和核实数据逐项列出风险消除条件是否满足及依据；不写入任何数据。",
+                   description="按给定日期和核实数据逐项列出风险消除条件是否满足及依据（给出公示日期时含公示期一项）；"
+                               "不写入任何数据。",
                    parameters=[CASE_ID, *ASSESS_PARAMS],
                    responses={200: MonitoringAssessmentSerializer, **error_responses(400, 401, 404)})
     def get(self, request, case_id: int):
-        data = {k: request.query_params.get(k) for k in ("on", "verified_income", "expenditure_solved")}
+        data = {k: request.query_params.get(k) for k in ("on", "verified_income", "expenditure_solved", "notice_from",
+                                                          "notice_to")}
         return Response(MonitoringAssessmentSerializer(assessment_for(actor=request.user, case_id=case_id, data=data)).data)
 
 

@@ -62,3 +62,40 @@ def test_demo_same_seed_same_result(users):
     generate_monitoring_demo(county_code="610926000000", year=2020, on=date(2020, 12, 31), seed=3)
     again = sorted(MonitoringCase.objects.values_list("household__household_no", "discovery", "state", "discovered_on"))
     assert first == again
+
+
+def _assert_notices_follow_rules(need: int, within: int):
+    for c in MonitoringCase.objects.all():
+        n = c.inputs["notice"]
+        start, end = date.fromisoformat(n["notice_from"]), date.fromisoformat(n["notice_to"])
+        assert c.discovered_on <= start <= end <= c.identified_on
+        assert 0 <= (c.identified_on - end).days <= 3
+        assert need <= (end - start).days + 1 == n["notice_days"] <= need + 2
+        assert n["notice_days_required"] == need and n["notice_passed"] is True
+        assert c.inputs["identify_within_days"] == within
+        assert c.inputs["identified_within_limit"] is ((c.identified_on - c.discovered_on).days <= within)
+        if c.state == "eliminated":
+            e = c.elimination_inputs["notice"]
+            assert c.identified_on <= date.fromisoformat(e["notice_from"])
+            assert date.fromisoformat(e["notice_to"]) <= c.eliminated_on and e["notice_days"] >= need
+
+
+@pytest.mark.django_db
+def test_demo_notice_periods_follow_the_policy(users):
+    from fupin.policy.models import PolicyValue
+
+    for i in range(12):
+        _monitored(f"6109261000013{i:02d}", on=date(2020, 2, 1 + i))
+    generate_monitoring_demo(county_code="610926000000", year=2020, on=date(2020, 12, 31), seed=5)
+    _assert_notices_follow_rules(5, 15)
+    assert MonitoringCase.objects.filter(state="eliminated").exists()
+    MonitoringStep.objects.all().delete()
+    from fupin.monitoring.models import MonitoringMeasure
+    MonitoringMeasure.objects.all().delete()
+    MonitoringCase.objects.all().delete()
+    PolicyValue.objects.create(key="monitoring.notice_days", region_code="610926000000", year_from=2020, value=7)
+    PolicyValue.objects.create(key="monitoring.identify_within_days", region_code="610926000000", year_from=2020,
+                               value=10)
+    generate_monitoring_demo(county_code="610926000000", year=2020, on=date(2020, 12, 31), seed=5)
+    assert MonitoringCase.objects.count() > 0
+    _assert_notices_follow_rules(7, 10)

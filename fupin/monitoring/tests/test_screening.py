@@ -125,7 +125,8 @@ def test_open_case_households_are_skipped_and_order(users):
     assert [c.household_no for c in result.candidates] == ["610926100001005", "610926100001009", "610926100002009"]
     case_identify(actor=users["county"], household_id=h.pk, data={
         "object_type": "unstable", "risk_types": ["illness"], "discovery": "cadre_screening",
-        "discovered_on": "2021-01-05", "identified_on": "2021-01-10", "year": 2020})
+        "discovered_on": "2021-01-05", "identified_on": "2021-01-10", "notice_from": "2021-01-05",
+        "notice_to": "2021-01-09", "year": 2020})
     result = screen_risks(year=2020, region_code=COUNTY)
     assert [c.household_no for c in result.candidates] == ["610926100001009", "610926100002009"]
     assert result.counts["skipped_open_case"] == 1

@@ -1,6 +1,6 @@
 """Identification refusals and flags; elimination at its boundaries; natural elimination."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,12 +22,26 @@ from fupin.registry.selectors_status import status_change_counts_in_region
 from .conftest import exited_household
 
 IDENTIFY = {"object_type": "unstable", "risk_types": ["illness"], "discovery": "cadre_screening",
-            "discovered_on": "2020-03-01", "identified_on": "2020-03-16", "year": 2020}
+            "discovered_on": "2020-03-01", "identified_on": "2020-03-16", "notice_from": "2020-03-09",
+            "notice_to": "2020-03-13", "year": 2020}
 GOOD = {"verified_income": "7000", "expenditure_solved": True}
 
 
+def notice_ending(day: str, days: int = 5) -> dict:
+    """A village notice of `days` days (both ends counted) ending on `day`."""
+    end = date.fromisoformat(day)
+    return {"notice_from": (end - timedelta(days=days - 1)).isoformat(), "notice_to": end.isoformat()}
+
+
+def good(on: str, **changes) -> dict:
+    return {**GOOD, "on": on, **notice_ending(on), **changes}
+
+
 def _case(users, h, **changes):
-    return case_identify(actor=users["county"], household_id=h.pk, data={**IDENTIFY, **changes})
+    data = {**IDENTIFY, **changes}
+    if "identified_on" in changes and "notice_to" not in changes:
+        data.update(notice_ending(changes["identified_on"]))
+    return case_identify(actor=users["county"], household_id=h.pk, data=data)
 
 
 @pytest.mark.django_db
@@ -87,10 +101,10 @@ def test_elimination_months_boundary_and_restores_exited(users):
     h = exited_household("H1")
     case = _assisted(users, h)
     with pytest.raises(ValidationError) as err:  # 5 months 30 days
-        case_eliminate(actor=users["township_a"], case_id=case.pk, data={**GOOD, "on": "2020-08-31"})
+        case_eliminate(actor=users["township_a"], case_id=case.pk, data=good("2020-08-31"))
     assert any("纳入监测时间满足要求" in m for m in err.value.messages)
     assert MonitoringCase.objects.get(pk=case.pk).state == CaseState.ASSISTED
-    done = case_eliminate(actor=users["township_a"], case_id=case.pk, data={**GOOD, "on": "2020-09-01"})
+    done = case_eliminate(actor=users["township_a"], case_id=case.pk, data=good("2020-09-01"))
     assert done.state == CaseState.ELIMINATED and done.eliminated_on == date(2020, 9, 1)
     assert done.elimination_inputs["passed"] is True
     h.refresh_from_db()
@@ -109,10 +123,9 @@ def test_elimination_income_at_line_passes_below_refused(users):
     h = exited_household("H1", income=Decimal("6000"))
     case = _assisted(users, h)
     with pytest.raises(ValidationError, match="近12个月核实人均纯收入 5999.99 元，低于监测范围 6000 元"):
-        case_eliminate(actor=users["county"], case_id=case.pk, data={**GOOD, "verified_income": "5999.99",
-                                                                      "on": "2020-09-01"})
+        case_eliminate(actor=users["county"], case_id=case.pk, data=good("2020-09-01", verified_income="5999.99"))
     assert case_eliminate(actor=users["county"], case_id=case.pk,
-                          data={**GOOD, "verified_income": "6000", "on": "2020-09-01"}).state == "eliminated"
+                          data=good("2020-09-01", verified_income="6000")).state == "eliminated"
 
 
 @pytest.mark.django_db
@@ -120,22 +133,22 @@ def test_elimination_refused_without_measure_labour_or_security(users):
     h = exited_household("H1")
     case = _case(users, h, discovered_on="2020-02-20", identified_on="2020-03-01")
     with pytest.raises(ValidationError, match="尚未落实任何帮扶措施"):
-        case_eliminate(actor=users["county"], case_id=case.pk, data={**GOOD, "on": "2020-10-01"})
+        case_eliminate(actor=users["county"], case_id=case.pk, data=good("2020-10-01"))
     measure_add(actor=users["county"], case_id=case.pk, data={"measure_type": "public_job", "description": "护林员"})
     MemberYear.objects.filter(member__household=h, year=2020).update(labour_capacity="lost")
     with pytest.raises(ValidationError, match="均无劳动能力"):
-        case_eliminate(actor=users["county"], case_id=case.pk, data={**GOOD, "on": "2020-10-01"})
+        case_eliminate(actor=users["county"], case_id=case.pk, data=good("2020-10-01"))
     MemberYear.objects.filter(member__household=h, year=2020, member__relation="head").update(labour_capacity="weak")
     HouseholdYear.objects.filter(household=h, year=2020).update(danger_grade="D")
     with pytest.raises(ValidationError, match="住房安全有保障"):
-        case_eliminate(actor=users["county"], case_id=case.pk, data={**GOOD, "on": "2020-10-01"})
+        case_eliminate(actor=users["county"], case_id=case.pk, data=good("2020-10-01"))
     HouseholdYear.objects.filter(household=h, year=2020).update(danger_grade="")
     with pytest.raises(ValidationError, match="刚性支出问题未解决"):
-        case_eliminate(actor=users["county"], case_id=case.pk, data={**GOOD, "expenditure_solved": "否", "on": "2020-10-01"})
+        case_eliminate(actor=users["county"], case_id=case.pk, data=good("2020-10-01", expenditure_solved="否"))
     assert MonitoringCase.objects.get(pk=case.pk).state == "assisted"
     with pytest.raises(PermissionDenied):
-        case_eliminate(actor=users["clerk_a"], case_id=case.pk, data={**GOOD, "on": "2020-10-01"})
-    assert case_eliminate(actor=users["county"], case_id=case.pk, data={**GOOD, "on": "2020-10-01"}).state == "eliminated"
+        case_eliminate(actor=users["clerk_a"], case_id=case.pk, data=good("2020-10-01"))
+    assert case_eliminate(actor=users["county"], case_id=case.pk, data=good("2020-10-01")).state == "eliminated"
 
 
 @pytest.mark.django_db
@@ -161,7 +174,7 @@ def test_marginal_household_file(users):
         "household_no": "610926100001900", "village": "610926100001", "head_name": "周九", "main_cause": "illness"},
         members=[{"name": "周九", "id_number": idn, "relation": "head"}],
         data={"object_type": "sudden", "risk_types": ["illness"], "discovery": "department_screening",
-              "discovered_on": "2021-03-01", "identified_on": "2021-03-05"})
+              "discovered_on": "2021-03-01", "identified_on": "2021-03-05", **notice_ending("2021-03-05")})
     h = case.household
     assert h.status == "monitored" and case.status_before == ""
     events = list(HouseholdStatusEvent.objects.filter(household=h).values_list("kind", "from_status", "to_status"))
@@ -171,7 +184,7 @@ def test_marginal_household_file(users):
             "household_no": "610926100001901", "village": "610926100001", "head_name": "周九", "main_cause": "illness"},
             members=[{"name": "周九", "id_number": idn, "relation": "head"}],
             data={"object_type": "sudden", "risk_types": ["illness"], "discovery": "self_report",
-                  "discovered_on": "2021-03-01"})
+                  "discovered_on": "2021-03-01", **notice_ending("2021-03-05")})
     with pytest.raises(ValidationError, match="只能列为边缘易致贫户或突发严重困难户"):
         marginal_household_file(actor=users["township_a"], household={}, members=[],
                                 data={**IDENTIFY, "object_type": "unstable"})

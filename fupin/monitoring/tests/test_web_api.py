@@ -11,7 +11,8 @@ from fupin.monitoring.services import case_identify, measure_add
 from .conftest import exited_household
 
 IDENTIFY = {"object_type": "unstable", "risk_types": ["illness"], "discovery": "cadre_screening",
-            "discovered_on": "2020-02-20", "identified_on": "2020-03-01", "year": 2020}
+            "discovered_on": "2020-02-20", "identified_on": "2020-03-01", "notice_from": "2020-02-24",
+            "notice_to": "2020-02-28", "year": 2020}
 
 
 @pytest.fixture
@@ -37,7 +38,8 @@ def test_web_pages_scope_and_rights(users, login, client, case, django_assert_ma
     target = cand.context["rows"][0]["household_id"]
     resp = client.post(reverse("web:monitoring_candidates", args=["610926100000"]) + "?year=2020", {
         "household_id": target, "object_type": "unstable", "risk_types": ["illness"], "discovery": "cadre_screening",
-        "discovered_on": "2021-01-04", "identified_on": "2021-01-05"})
+        "discovered_on": "2020-12-28", "notice_from": "2020-12-30", "notice_to": "2021-01-03",
+        "identified_on": "2021-01-05"})
     assert resp.status_code == 302
     assert MonitoringCase.objects.filter(household_id=target, state="identified").count() == 1
     # other township: 404; clerk cannot confirm: 403
@@ -67,9 +69,10 @@ def test_api_flow_and_errors(users, api, case):
     r = clerk.post(f"/api/v1/monitoring/cases/{case.pk}/eliminate", {"verified_income": "7000",
                                                                      "expenditure_solved": True}, format="json")
     assert r.status_code == 403 and r.json()["error"]["message"]
-    r = county.post(f"/api/v1/monitoring/cases/{case.pk}/eliminate", {"verified_income": "7000", "on": "2020-08-31",
-                                                                      "expenditure_solved": True}, format="json")
-    assert r.status_code == 400
+    r = county.post(f"/api/v1/monitoring/cases/{case.pk}/eliminate", {
+        "verified_income": "7000", "on": "2020-08-31", "expenditure_solved": True, "notice_from": "2020-08-20",
+        "notice_to": "2020-08-26"}, format="json")
+    assert r.status_code == 400 and set(r.json()["error"]["fields"]) == {"elimination"}
     failed = r.json()["error"]["fields"]["elimination"]
     assert any(m.startswith("纳入监测时间满足要求") for m in failed) and any("帮扶措施" in m for m in failed)
     r = county.get(f"/api/v1/monitoring/cases/{case.pk}/elimination-assessment",
