@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.crosscheck",
     "fupin.ledger",
+    "fupin.measures",
     "fupin.demo",
     "fupin.web",
     "fupin.api",

@@ -138,6 +138,20 @@ NATIONAL_DEFAULTS = [
     ("ledger.due_soon_days", 2014, 7, "天", "[cfg] 距整改时限不超过此天数的问题列为“即将到期”"),
     ("ledger.evidence_max_mb", 2014, 10, "MB", "[cfg] 整改佐证材料单个文件大小上限"),
     ("ledger.evidence_types", 2014, ["pdf", "jpg", "jpeg", "png"], "扩展名", "[cfg] 整改佐证材料允许的文件类型"),
+    # --- 贫困测度 (poverty measures; fupin/measures) ---
+    # Alkire-Foster: weights (a number or an exact fraction "1/6") sum to 1; three equally weighted
+    # dimensions (教育, 健康, 生活水平) split equally among their indicators.
+    ("measures.af.indicators", 2014, [
+        {"code": "education", "label": "受教育年限", "dimension": "教育", "weight": "1/6", "min_age": 16},
+        {"code": "school_attendance", "label": "适龄儿童上学", "dimension": "教育", "weight": "1/6"},
+        {"code": "health", "label": "大病", "dimension": "健康", "weight": "1/6"},
+        {"code": "medical_insurance", "label": "基本医疗保险", "dimension": "健康", "weight": "1/6"},
+        {"code": "housing", "label": "住房安全", "dimension": "生活水平", "weight": "1/12"},
+        {"code": "drinking_water", "label": "饮水安全", "dimension": "生活水平", "weight": "1/12"},
+        {"code": "sanitation", "label": "卫生厕所", "dimension": "生活水平", "weight": "1/12"},
+        {"code": "electricity", "label": "生活用电", "dimension": "生活水平", "weight": "1/12"},
+    ], "指标", "[cfg] 多维贫困（Alkire-Foster）指标、维度和权重（权重之和为1；可写分数如 \"1/6\"）"),
+    ("measures.af.k", 2014, "1/3", "比例", "[cfg] 多维贫困临界值 k：加权剥夺得分不低于 k 的户识别为多维贫困"),
 ]
 
 # Western provinces (西部地区): a poor village or county exits below 3% incidence, not 2%.
@@ -215,6 +229,8 @@ KEY_LABELS = {
     "ledger.due_soon_days": "问题台账：即将到期天数",
     "ledger.evidence_max_mb": "问题台账：佐证材料大小上限",
     "ledger.evidence_types": "问题台账：佐证材料文件类型",
+    "measures.af.indicators": "贫困测度：多维贫困指标和权重",
+    "measures.af.k": "贫困测度：多维贫困临界值 k",
 }
 
 

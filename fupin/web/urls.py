@@ -49,4 +49,5 @@ urlpatterns = [
     path("", include("fupin.web.urls_monitoring")),
     path("", include("fupin.web.urls_crosscheck")),
     path("", include("fupin.web.urls_ledger")),
+    path("", include("fupin.web.urls_measures")),
 ]
