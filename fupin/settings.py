@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fupin.crosscheck",
     "fupin.ledger",
     "fupin.measures",
+    "fupin.stats",
     "fupin.demo",
     "fupin.web",
     "fupin.api",

@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("fupin.web.urls_monitoring")),
     path("", include("fupin.web.urls_crosscheck")),
     path("", include("fupin.web.urls_ledger")),
+    path("", include("fupin.web.urls_stats")),
     path("", include("fupin.web.urls_measures")),
 ]
