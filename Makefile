@@ -44,6 +44,7 @@ demo-data: install
 	$(DEMO_ENV) $(FUPIN) load_regions
 	$(DEMO_ENV) $(FUPIN) import_regions fupin/demo/data/610926_regions.csv
 	$(DEMO_ENV) $(FUPIN) generate_demo --county 610926 --households $(HOUSEHOLDS)
+	$(DEMO_ENV) $(FUPIN) refresh_stats --region 610926
 	$(DEMO_ENV) $(FUPIN) collectstatic --noinput --verbosity 0
 
 demo: demo-data
