@@ -24,8 +24,9 @@ from django.db.models import Sum
 from fupin.accounts.scope import in_code_range
 from fupin.audit.services import Action, Entry, record
 from fupin.demo.generator import DemoError
+from fupin.demo.generator.county import demo_county
 from fupin.funds.models import Disbursement, Project, ProjectEvent
-from fupin.regions.codes import InvalidCode, Level, normalize_code, subtree_range
+from fupin.regions.codes import subtree_range
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
@@ -42,20 +43,11 @@ OTHER_SPLIT = (Decimal("0.6"), Decimal("0.4"))   # [demo]
 MAX_HOLDERS = 10
 
 
-def _county(county_code: str) -> Region:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code, level=Level.COUNTY).first()
-    if county is None:
-        raise DemoError(f"县级区划“{county_code}”不存在")
-    return county
 
 
 @transaction.atomic
 def generate_assets_demo(*, county_code: str, year: int, seed: int) -> dict:
-    county = _county(county_code)
+    county = demo_county(county_code)
     codes = subtree_range(county.code)
     if Asset.objects.filter(in_code_range("region_id", codes)).exists():
         raise DemoError(f"{county.name}已有资产收益数据，请使用新的空数据库")

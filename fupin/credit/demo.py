@@ -34,8 +34,8 @@ from fupin.accounts.roles import Role
 from fupin.accounts.scope import in_code_range
 from fupin.audit.services import Action, Entry, record
 from fupin.demo.generator import DemoError
+from fupin.demo.generator.county import demo_county
 from fupin.policy.selectors import resolver
-from fupin.regions.codes import InvalidCode, Level, normalize_code
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Member
 from fupin.registry.selectors_status import status_on_expr
@@ -69,15 +69,6 @@ def _pick(rng: random.Random, weighted):
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def _county(county_code: str) -> Region:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code).first()
-    if county is None or county.level != Level.COUNTY:
-        raise DemoError(f"县级区划 {code[:6]} 不存在：请先运行 fupin load_regions")
-    return county
 
 
 def _recorder(county: Region):
@@ -111,7 +102,7 @@ def _dates(rng: random.Random, outcome: str, term: int, on: date, rated_on: date
 @transaction.atomic
 def generate_credit_demo(*, county_code: str, on: date, seed: int) -> dict:
     """Ratings, loans and repayments for the county's households as of `on`. Returns counts."""
-    county = _county(county_code)
+    county = demo_county(county_code)
     in_county = in_code_range("village_id", county.code_range)
     if Loan.objects.filter(in_county).exists():
         raise DemoError(f"{county.name}已有扶贫小额信贷记录，请使用新的空数据库")

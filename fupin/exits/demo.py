@@ -34,7 +34,8 @@ from fupin.audit.models import AuditEvent
 from fupin.audit.services import Action, Entry, record
 from fupin.demo.generator import DemoError
 from fupin.demo.generator.calibration import POOR_VILLAGE_SHARE, REFERENCE_PERSONS
-from fupin.regions.codes import InvalidCode, Level, normalize_code
+from fupin.demo.generator.county import demo_county
+from fupin.regions.codes import Level, normalize_code
 from fupin.regions.models import Region
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import HouseholdYear, MemberYear
@@ -65,13 +66,7 @@ CHECKERS = ("第三方评估组一", "第三方评估组二", "第三方评估�
 
 
 def _county(county_code: str) -> tuple[Region, list[Region]]:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code, level=Level.COUNTY).first()
-    if county is None:
-        raise DemoError(f"县级区划“{county_code}”不存在")
+    county = demo_county(county_code)
     villages = list(Region.objects.filter(level=Level.VILLAGE, code__range=county.code_range.as_tuple()).order_by("code"))
     if not villages:
         raise DemoError(f"{county.name}没有村级区划：请先导入乡镇和村")

@@ -29,7 +29,8 @@ from stdnum.cn import ric
 from fupin.accounts.scope import in_code_range
 from fupin.audit.services import Action, Entry, record
 from fupin.demo.generator import DemoError
-from fupin.regions.codes import NATION_CODE, InvalidCode, Level, normalize_code, subtree_range
+from fupin.demo.generator.county import demo_county
+from fupin.regions.codes import NATION_CODE, Level, subtree_range
 from fupin.regions.models import Region
 from fupin.registry.models import Household, HouseholdStatusEvent
 
@@ -69,15 +70,6 @@ def _money(x) -> Decimal:
     return Decimal(x).quantize(CENT)
 
 
-def _county(county_code: str) -> Region:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code).first()
-    if county is None or county.level != Level.COUNTY:
-        raise DemoError(f"县级区划 {code[:6]} 不存在：请先运行 fupin load_regions")
-    return county
 
 
 def _id_number(rng: random.Random) -> str:
@@ -101,7 +93,7 @@ class _Ledger:
 
 @transaction.atomic
 def generate_funds_demo(*, county_code: str, year: int, on: date, seed: int) -> dict:
-    county = _county(county_code)
+    county = demo_county(county_code)
     if on < date(year, 8, 1):
         raise DemoError(f"统计日期应不早于 {year}-08-01（演示资金在上半年下达）")
     codes = subtree_range(county.code)

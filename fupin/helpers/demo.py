@@ -36,8 +36,9 @@ from fupin.accounts.scope import in_code_range
 from fupin.audit.services import Action, Entry, record
 from fupin.core.clock import today
 from fupin.demo.generator import DemoError
+from fupin.demo.generator.county import demo_county
 from fupin.demo.generator.identity import Identities, random_gender
-from fupin.regions.codes import InvalidCode, Level, normalize_code
+from fupin.regions.codes import Level, normalize_code
 from fupin.regions.models import Region
 from fupin.registry.models import Household, HouseholdStatusEvent
 
@@ -73,13 +74,7 @@ TEAM_SIZES = (2, 3)  # members besides the secretary [demo]
 
 
 def _county(county_code: str) -> tuple[Region, list[Region], dict[str, Region]]:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.select_related("parent").filter(code=code, level=Level.COUNTY).first()
-    if county is None:
-        raise DemoError(f"县级区划“{county_code}”不存在")
+    county = demo_county(county_code)
     inside = Region.objects.filter(code__range=county.code_range.as_tuple()).order_by("code")
     villages = [r for r in inside if r.level == Level.VILLAGE]
     townships = {r.code: r for r in inside if r.level == Level.TOWNSHIP}

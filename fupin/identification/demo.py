@@ -50,9 +50,10 @@ from fupin.accounts.roles import Role
 from fupin.audit.services import Action, Entry, record, record_many
 from fupin.core.clock import today
 from fupin.demo.generator import DemoError
+from fupin.demo.generator.county import demo_county
 from fupin.demo.generator.identity import Identities, random_gender
 from fupin.policy.selectors import resolve
-from fupin.regions.codes import InvalidCode, Level, normalize_code, subtree_range
+from fupin.regions.codes import Level, subtree_range
 from fupin.regions.models import Region
 from fupin.registry.choices import POOR_STATUSES, Gender, PovertyCause
 from fupin.registry.models import Household, Member
@@ -311,15 +312,6 @@ class Walker:
 
 # --- The demo --------------------------------------------------------------------------------------
 
-def _county(county_code: str) -> Region:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code, level=Level.COUNTY).first()
-    if county is None:
-        raise DemoError(f"县级区划“{county_code}”不存在")
-    return county
 
 
 def _villages(county: Region, rng: random.Random, n: int) -> list[Region]:
@@ -375,7 +367,7 @@ def _raise_income(*, actor, household_id: int, year: int, line: Decimal, rng: ra
 @transaction.atomic
 def generate_procedure_demo(*, county_code: str, year: int, on: date, seed: int) -> dict:
     """Demo identification and exit cases for the county's round `year`, as of `on`. Returns statistics."""
-    county = _county(county_code)
+    county = demo_county(county_code)
     low, high = subtree_range(county.code).as_tuple()
     existing = Case.objects.filter(village_id__gte=low, village_id__lte=high, year=year).count()
     if existing:

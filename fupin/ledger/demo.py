@@ -30,8 +30,9 @@ from fupin.accounts.scope import in_code_range
 from fupin.audit.services import Action, Entry, record
 from fupin.core import uploads
 from fupin.demo.generator import DemoError
+from fupin.demo.generator.county import demo_county
 from fupin.policy.selectors import PolicyMissing
-from fupin.regions.codes import InvalidCode, Level, normalize_code, subtree_range
+from fupin.regions.codes import Level, subtree_range
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
@@ -80,15 +81,6 @@ def _states(rng: random.Random, n: int) -> list[str]:
     return out
 
 
-def _county(county_code: str) -> Region:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code).first()
-    if county is None or county.level != Level.COUNTY:
-        raise DemoError(f"县级区划 {code[:6]} 不存在：请先运行 fupin load_regions")
-    return county
 
 
 def _accounts(county: Region) -> dict:
@@ -188,7 +180,7 @@ def generate_ledger_demo(*, county_code: str, on: date, seed: int) -> dict:
 
     from .services import quality_ref
 
-    county = _county(county_code)
+    county = demo_county(county_code)
     in_county = in_code_range("region_code", county.code_range)
     if LedgerItem.objects.filter(in_county).exists():
         raise DemoError(f"{county.name}已有问题台账记录，请使用新的空数据库")

@@ -32,8 +32,7 @@ from django.utils import timezone
 from fupin.audit.services import Action, Entry, record
 from fupin.core import clock
 from fupin.demo.generator import DemoError
-from fupin.regions.codes import InvalidCode, Level, normalize_code
-from fupin.regions.models import Region
+from fupin.demo.generator.county import demo_county
 from fupin.registry.choices import POOR_STATUSES, HouseholdStatus, SchoolStatus
 from fupin.registry.models import Household, HouseholdYear, MemberYear
 
@@ -67,15 +66,6 @@ SCHOOL_AID = {SchoolStatus.PRESCHOOL: "学前教育资助", SchoolStatus.PRIMARY
               SchoolStatus.UNIVERSITY: "生源地信用助学贷款"}
 
 
-def _county(county_code: str) -> Region:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code, level=Level.COUNTY).first()
-    if county is None:
-        raise DemoError(f"县级区划“{county_code}”不存在")
-    return county
 
 
 def _people(households, year: int) -> dict[int, dict[str, list]]:
@@ -199,7 +189,7 @@ def _pick_copies(rng, planned: list[Household], measures: dict[int, list[PlanMea
 @transaction.atomic
 def generate_plan_demo(*, county_code: str, year: int, seed: int) -> dict:
     """Plans, measures, copied plans and contradictions for a demo county's households in `year`."""
-    county = _county(county_code)
+    county = demo_county(county_code)
     rng = random.Random(f"{seed}-{county.code}-{year}-plans")
     low, high = county.code_range.as_tuple()
     existing = HouseholdPlan.objects.filter(village_id__gte=low, village_id__lte=high, year=year)

@@ -31,9 +31,8 @@ from django.db import transaction
 from fupin.accounts.scope import in_code_range
 from fupin.audit.services import Action, Entry, record
 from fupin.demo.generator import DemoError
+from fupin.demo.generator.county import demo_county
 from fupin.policy.selectors import resolver
-from fupin.regions.codes import InvalidCode, Level, normalize_code
-from fupin.regions.models import Region
 from fupin.registry.models import Household
 
 from .choices import CLOSED_STATUSES, COMPLIANCE_KEYS, DUE_SOON_KEY, MAX_DAYS_KEY, QUICK_PHRASES, VisitKind
@@ -63,15 +62,6 @@ def _pick(rng: random.Random, weighted) -> str:
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def _county(county_code: str) -> Region:
-    try:
-        code = normalize_code(county_code)
-    except InvalidCode as exc:
-        raise DemoError(str(exc)) from None
-    county = Region.objects.filter(code=code).first()
-    if county is None or county.level != Level.COUNTY:
-        raise DemoError(f"县级区划 {code[:6]} 不存在：请先运行 fupin load_regions")
-    return county
 
 
 def _visit_days(rng: random.Random, *, habit: str, first: date, on: date, max_days: int,
@@ -117,7 +107,7 @@ def _visit(rng: random.Random, h: dict, day: date, on: date, kind: str) -> Visit
 @transaction.atomic
 def generate_visit_demo(*, county_code: str, on: date, seed: int) -> dict:
     """Visits of the twelve months before `on` for the county's paired households. Returns counts."""
-    county = _county(county_code)
+    county = demo_county(county_code)
     in_county = in_code_range("village_id", county.code_range)
     if Visit.objects.filter(in_county).exists():
         raise DemoError(f"{county.name}已有走访记录，请使用新的空数据库")

@@ -96,6 +96,22 @@ class DemoError(CommandError):
     """Generation refused (wrong county or years, not loaded, already has households)."""
 
 
+def demo_county(county_code: str):
+    """The county a demo generator works on, or DemoError with the reason (shared by every app's
+    demo module)."""
+    from fupin.regions.codes import InvalidCode, Level, normalize_code
+    from fupin.regions.models import Region
+
+    try:
+        code = normalize_code(county_code)
+    except InvalidCode as exc:
+        raise DemoError(str(exc)) from None
+    county = Region.objects.select_related("parent").filter(code=code).first()
+    if county is None or county.level != Level.COUNTY:
+        raise DemoError(f"县级区划 {code[:6]} 不存在：请先运行 fupin load_regions")
+    return county
+
+
 def parse_years(spec: str | Sequence[int]) -> tuple[int, ...]:
     """'2019-2020' or '2020' (or a sequence of consecutive years) → (2019, 2020)."""
     if isinstance(spec, str):
