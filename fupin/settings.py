@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fupin.ledger",
     "fupin.measures",
     "fupin.stats",
+    "fupin.assessment",
     "fupin.demo",
     "fupin.web",
     "fupin.api",

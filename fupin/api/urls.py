@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("fupin.api.urls_crosscheck")),
     path("", include("fupin.api.urls_ledger")),
     path("", include("fupin.api.urls_stats")),
+    path("", include("fupin.api.urls_assessment")),
     path("", include("fupin.api.urls_measures")),
     # The API's structure is public (open source) and reveals no data: readable without logging in.
     path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="openapi"),
