@@ -51,5 +51,6 @@ urlpatterns = [
     path("", include("fupin.web.urls_ledger")),
     path("", include("fupin.web.urls_stats")),
     path("", include("fupin.web.urls_assessment")),
+    path("", include("fupin.web.urls_dashboard")),
     path("", include("fupin.web.urls_measures")),
 ]
