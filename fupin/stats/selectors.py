@@ -85,6 +85,23 @@ def _summary(f: dict) -> dict:
     }
 
 
+def _funds(region: Region, year: int) -> dict:
+    """已下达 / 已拨付 / 拨付率 and project funding of the year's funds, read live from the funds
+    tables with their own rollup (funds/rates.py: money passed on inside the region is not counted
+    twice) — a handful of GROUP BY queries, so it needs no pre-aggregation."""
+    from fupin.funds.rates import region_figures
+
+    total, _ = region_figures(region_code=region.code, year=year)
+    def as_float(r):
+        return None if r is None else float(r)
+
+    return {"allocated_yuan": f"{total.allocated:.2f}", "paid_yuan": f"{total.paid:.2f}",
+            "rate": as_float(total.rate), "project_funded_yuan": f"{total.funded:.2f}",
+            "project_paid_yuan": f"{total.project_paid:.2f}", "project_rate": as_float(total.project_rate),
+            "definition": "已下达：当年度资金进入本区划的下达额（区划内再下达不重复计）；已拨付：本区划内持有的资金的拨付额；"
+                          "拨付率 = 已拨付 ÷ 已下达；项目拨付率 = 项目拨付 ÷ 项目资金（按项目地点）。实时计算（funds/rates.py）。"}
+
+
 def _document(region: Region, year: int, f: dict, children: list[tuple[Region, dict]], refresh: StatsRefresh) -> dict:
     labels = dict(StatusEventKind.choices)
     households = _one(f, "households")
@@ -113,6 +130,7 @@ def _document(region: Region, year: int, f: dict, children: list[tuple[Region, d
         "projects": {"count": projects, "completed": projects_done, "ratio": ratio(projects_done, projects)},
         "disbursed_yuan": f"{_one(f, 'disbursed') / 100:.2f}",
         "ledger": {"found": found, "closed": closed, "ratio": ratio(closed, found)},
+        "funds": _funds(region, year),
         "children": [{"code": c.code, "name": c.name, "level": c.level, **_summary(cf)} for c, cf in children],
     }
 

@@ -112,7 +112,7 @@ def test_scope(data, api, users, login, client):
 def test_page_and_export(data, users, login, client, django_assert_max_num_queries):
     refresh_stats(years=[YEAR])
     login(users["county"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(18):
         r = client.get(reverse("web:region_stats", args=[COUNTY]), {"year": YEAR})
     body = r.content.decode()
     assert "数据更新于" in body and "1.00%" in body

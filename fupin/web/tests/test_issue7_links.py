@@ -6,7 +6,8 @@ import pytest
 from fupin.conftest import make_household
 
 MENU = ("/r/610926000000/monitoring/", "/r/610926000000/ledger/", "/r/610926000000/crosscheck/",
-        "/r/610926000000/stats/", "/r/610926000000/measures/")
+        "/r/610926000000/stats/", "/r/610926000000/measures/", "/r/610926000000/assessment/",
+        "/r/610926000000/dashboard/")
 
 
 @pytest.mark.django_db
@@ -23,7 +24,8 @@ def test_cadre_menu_and_household_sections(client, login, users):
     h = make_household("610926100001904", "610926100001", head="孙监", helper=users["cadre"])
     login(users["cadre"])
     region = client.get("/r/610926100000/").content.decode()
-    for url in ("/r/610926100000/crosscheck/", "/r/610926100000/stats/", "/r/610926100000/measures/"):
+    for url in ("/r/610926100000/crosscheck/", "/r/610926100000/stats/", "/r/610926100000/measures/",
+                "/r/610926100000/assessment/", "/r/610926100000/dashboard/"):
         assert f'href="{url}"' not in region, url
     page = client.get(f"/households/{h.pk}/").content.decode()
     assert "防止返贫监测" in page and "未纳入防止返贫监测" in page
