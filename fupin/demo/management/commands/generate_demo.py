@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from fupin.assessment.demo import generate_assessment_demo
 from fupin.assets.demo import generate_assets_demo
 from fupin.core.clock import today
 from fupin.core.commands import ReportCommand
@@ -70,6 +71,7 @@ class Command(ReportCommand):
         stats["crosscheck"] = generate_crosscheck_demo(county_code=county, on=on, seed=seed)
         stats["monitoring"] = generate_monitoring_demo(county_code=county, year=last, on=on, seed=seed)
         stats["ledger"] = generate_ledger_demo(county_code=county, on=on, seed=seed)
+        stats["assessment"] = generate_assessment_demo(county_code=county, years=stats["years"], seed=seed)
 
 
 def summary_text(s: dict) -> str:
@@ -135,4 +137,5 @@ def activity_lines(s: dict) -> list[str]:
         f"防止返贫监测：监测对象 {m['cases']:,} 户（帮扶中 {m['assisted']:,}，风险已消除 {m['eliminated']}，"
         f"自然消除 {m['naturally_eliminated']}），帮扶措施 {m['measures']:,} 项",
         f"问题台账：{g['items']} 个问题（逾期 {g['overdue']} 个），其中比对疑点 {g['suspects_on_ledger']} 个",
+        f"考核评估：减贫任务 {s['assessment']['targets']} 条（{'、'.join(map(str, s['assessment']['years']))} 年，县和乡镇）",
     ]
