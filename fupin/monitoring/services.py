@@ -24,7 +24,7 @@ from fupin.accounts.roles import Cap
 from fupin.accounts.scope import require
 from fupin.audit.services import Action, entry_for, record, snapshot
 from fupin.core.clock import today
-from fupin.policy.selectors import PolicyMissing, resolve
+from fupin.policy.selectors import PolicyMissing, first_year, resolve
 from fupin.registry.choices import (
     POOR_STATUSES,
     HouseholdStatus,
@@ -43,7 +43,13 @@ from .models import MonitoringCase, MonitoringMeasure, MonitoringStep
 from .notice import FROM_LABEL, TO_LABEL, notice_check, notice_text
 from .selectors import case_access
 
-MONITORING_YEAR_FROM = 2020  # 防止返贫监测 began in 2020
+
+def _monitoring_start(region_code: str) -> int:
+    """The first year of 防止返贫监测 in the region: its first `monitoring_line` row (2020 nationally)."""
+    start = first_year("monitoring_line", region_code=region_code)
+    if start is None:
+        raise ValidationError({"identified_on": [f"区划 {region_code} 没有防止返贫监测范围（monitoring_line），不能识别监测对象"]})
+    return start
 
 
 def _day(value, *, name: str, label: str, default: date | None = None) -> date:
@@ -121,8 +127,6 @@ def _clean_identification(data: dict, *, household: Household | None) -> dict:
     if identified_on < discovered_on:
         raise ValidationError({"identified_on": [
             f"识别监测时间（{identified_on:%Y-%m-%d}）不能早于发现日期（{discovered_on:%Y-%m-%d}）"]})
-    if identified_on.year < MONITORING_YEAR_FROM:
-        raise ValidationError({"identified_on": [f"防止返贫监测自 {MONITORING_YEAR_FROM} 年开始，识别监测时间不能早于该年"]})
     if household is not None and object_type == ObjectType.UNSTABLE and household.exit_year is None \
             and household.status != HouseholdStatus.EXITED:
         raise ValidationError({"object_type": [f"{household}未曾脱贫，不能列为脱贫不稳定户"]})
@@ -135,7 +139,12 @@ def _clean_identification(data: dict, *, household: Household | None) -> dict:
 
 
 def _identification_notice(cleaned: dict, *, village_code: str) -> dict:
-    """The notice inputs of an identification; ValidationError naming the field when out of rule."""
+    """The notice inputs of an identification; ValidationError naming the field when out of rule
+    (also when the identification predates 防止返贫监测 in the village)."""
+    start = _monitoring_start(village_code)
+    if cleaned["identified_on"].year < start:
+        raise ValidationError({"identified_on": [
+            f"防止返贫监测自 {start} 年开始（monitoring_line），识别监测时间不能早于该年"]})
     problems, inputs = notice_check(
         cleaned["notice_from"], cleaned["notice_to"], village_code=village_code, year=cleaned["identified_on"].year,
         ends_by=cleaned["identified_on"], ends_label="识别监测时间", starts_from=cleaned["discovered_on"],
@@ -205,7 +214,7 @@ def _screening_reasons(household: Household, year, identified_on: date) -> tuple
     from .screening import screen_risks
 
     try:
-        year = int(year) if year not in (None, "") else max(identified_on.year - 1, MONITORING_YEAR_FROM)
+        year = int(year) if year not in (None, "") else max(identified_on.year - 1, _monitoring_start(household.village_id))
     except (TypeError, ValueError):
         raise ValidationError({"year": [f"排查年度“{year}”无效"]}) from None
     if not 2000 <= year <= 2100:

@@ -45,6 +45,15 @@ def resolve_many(keys: list[str] | tuple[str, ...], *, year: int, region_code: s
     return {k: Resolved(k, r.value, r.region_code, r.year_from, r.source) for k, r in best.items()}
 
 
+def first_year(key: str, *, region_code: str = NATION_CODE) -> int | None:
+    """The first year `key` has a value for `region_code` (on it or an ancestor), e.g. when
+    防止返贫监测 began there (the first monitoring_line row); None if it never has one."""
+    from django.db.models import Min
+
+    return PolicyValue.objects.filter(key=key, region_code__in=ancestor_codes(region_code)).aggregate(
+        y=Min("year_from"))["y"]
+
+
 def resolve(key: str, *, year: int, region_code: str = NATION_CODE) -> Resolved:
     return resolve_many([key], year=year, region_code=region_code)[key]
 

@@ -188,3 +188,17 @@ def test_marginal_household_file(users):
     with pytest.raises(ValidationError, match="只能列为边缘易致贫户或突发严重困难户"):
         marginal_household_file(actor=users["township_a"], household={}, members=[],
                                 data={**IDENTIFY, "object_type": "unstable"})
+
+
+@pytest.mark.django_db
+def test_identification_not_before_monitoring_began_per_policy_table(users):
+    """The start of 防止返贫监测 is the first monitoring_line row, not a year written in code."""
+    from fupin.policy.models import PolicyValue
+
+    h = exited_household("H-START")
+    with pytest.raises(ValidationError, match="自 2020 年开始"):
+        _case(users, h, discovered_on="2019-12-01", identified_on="2019-12-16")
+    PolicyValue.objects.filter(key="monitoring_line", year_from=2020).update(year_from=2021)
+    with pytest.raises(ValidationError, match="自 2021 年开始"):
+        _case(users, h)
+    assert MonitoringCase.objects.count() == 0
