@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from fupin.accounts.masking import mask_dict
 from fupin.accounts.roles import Cap, role_has
 from fupin.accounts.scope import in_code_range, scoped, scoped_get
 from fupin.core.clock import today
@@ -94,6 +95,8 @@ def item_detail(user, item: LedgerItem, *, on: date | None = None) -> dict:
         "days_left": days, "late_submitted": bool(item.submitted_on and item.submitted_on > item.deadline),
         "actions": allowed_actions(user, item.state), "submitted_by_id": submitter,
         "closure_days": (item.closed_on - item.found_on).days if item.closed_on else None,
+        # The finding's inputs may carry ID numbers (a suspect's roster row): masked per role.
+        "inputs": mask_dict(item.inputs if isinstance(item.inputs, dict) else {}, user=user, in_list=False),
     }
 
 

@@ -172,7 +172,7 @@ def ledger_item_view(request, pk):
         "item": item, "d": detail, "action": action, "action_error": action_error,
         "action_forms": [(name, ACTION_LABELS[name], forms_[name]) for name in detail["actions"]],
         "region": region, "crumbs": breadcrumb_for(user, region) if region else [],
-        "inputs": sorted(item.inputs.items()) if isinstance(item.inputs, dict) else []})
+        "inputs": sorted(detail["inputs"].items())})
 
 
 @login_required

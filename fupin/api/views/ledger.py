@@ -67,7 +67,7 @@ def item_response(request, item_id, *, status: int = 200) -> Response:
     d = item_detail(user, item_access(user, item_id))
     item = d["item"]
     data = {**item_row(item, d["on"]), "description": item.description, "measures": item.measures,
-            "inputs": item.inputs, "late_submitted": d["late_submitted"], "actions": d["actions"],
+            "inputs": d["inputs"], "late_submitted": d["late_submitted"], "actions": d["actions"],
             "events": [{"kind": e.kind, "kind_label": e.get_kind_display(), "from_state": e.from_state,
                         "to_state": e.to_state, "on": e.on, "note": e.note, "actor_id": e.actor_id,
                         "actor_name": e.actor_name} for e in d["events"]],
