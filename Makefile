@@ -13,7 +13,7 @@ DEMO_DB := var/demo.sqlite3
 DEMO_TODAY ?= 2020-12-15
 DEMO_ENV := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) FUPIN_TODAY=$(DEMO_TODAY)
 
-.PHONY: install assets demo demo-data serve test lint clean
+.PHONY: install assets demo demo-data serve test lint clean bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,16 @@ test: install
 	$(BIN)/ruff check .
 	$(FUPIN) makemigrations --check --dry-run --verbosity 1
 	$(BIN)/pytest
+
+# Benchmarks (bench/README.md): PostgreSQL and SQLite, each job against a reference engine on the
+# same data; results in bench/results/, the latest table in README.md. BENCH_PERSONS=20000 for a quick run.
+BENCH_PERSONS ?= 100000
+$(BIN)/.bench-installed: requirements-bench.txt $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: install $(BIN)/.bench-installed
+	$(FUPIN) bench --persons $(BENCH_PERSONS) --update-readme
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

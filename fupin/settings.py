@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fupin.stats",
     "fupin.assessment",
     "fupin.demo",
+    "fupin.benchmark",
     "fupin.web",
     "fupin.api",
 ]

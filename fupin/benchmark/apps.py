@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BenchmarkConfig(AppConfig):
+    name = "fupin.benchmark"
+    verbose_name = "性能基准"
