@@ -62,14 +62,15 @@ test: install
 	$(BIN)/pytest
 
 # Benchmarks (bench/README.md): PostgreSQL and SQLite, each job against a reference engine on the
-# same data; results in bench/results/, the latest table in README.md. BENCH_PERSONS=20000 for a quick run.
+# same data; results in bench/results/, the latest table in README.md. BENCH_PERSONS=20000 for a quick run;
+# BENCH_ARGS passes options through, e.g. BENCH_ARGS="--backends sqlite --scales 1,2".
 BENCH_PERSONS ?= 100000
 $(BIN)/.bench-installed: requirements-bench.txt $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	touch $@
 
 bench: install $(BIN)/.bench-installed
-	$(FUPIN) bench --persons $(BENCH_PERSONS) --update-readme
+	$(FUPIN) bench --persons $(BENCH_PERSONS) $(BENCH_ARGS) --update-readme
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -84,7 +84,11 @@ TEMPLATES = [
 # PostgreSQL in production and CI (DATABASE_URL=postgres://postgres@127.0.0.1:5432/fupin);
 # SQLite under var/ as the embedded default so one command runs everything on a laptop.
 _default_sqlite = f"sqlite:///{VAR_DIR / 'fupin.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite)}
+# FUPIN_DB_CONN_MAX_AGE: seconds a server thread keeps its database connection (0 = one per request).
+# Set it under gunicorn (e.g. 600): a new PostgreSQL connection costs more than a household page.
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite,
+                                              conn_max_age=int(os.environ.get("FUPIN_DB_CONN_MAX_AGE", "0")),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE avoids "database is locked" when two writers race; WAL lets readers go on.

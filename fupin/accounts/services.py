@@ -142,6 +142,9 @@ def user_unlock(*, actor: User, user_id: int) -> User:
     return target
 
 
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
 def _hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -163,7 +166,10 @@ def api_token_user(key: str) -> User | None:
              .filter(key_hash=_hash_token(key), revoked=False, expires_at__gt=timezone.now()).first())
     if token is None or not token.user.is_active:
         return None
-    if token.user.locked_until and token.user.locked_until > timezone.now():
+    now = timezone.now()
+    if token.user.locked_until and token.user.locked_until > now:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    # "Last used" to the minute: a committed write on every request would cost more than most reads.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

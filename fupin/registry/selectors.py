@@ -17,7 +17,14 @@ def households_visible_to(user) -> QuerySet[Household]:
 
 def household_list(user, *, region_code: str | None = None, status: str | None = None,
                    q: str | None = None) -> QuerySet[Household]:
-    qs = households_visible_to(user).select_related("village", "helper").annotate(member_count=Count("members"))
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    # member_count (every member, also those who left) as a subquery per listed row rather than a
+    # join grouped over every match: the page's count() then drops it and counts households only.
+    members = Member.objects.filter(household_id=OuterRef("pk")).order_by().values("household_id")
+    qs = (households_visible_to(user).select_related("village", "helper")
+          .annotate(member_count=Coalesce(Subquery(members.annotate(n=Count("id")).values("n")[:1]), 0)))
     if region_code:
         qs = qs.filter(in_code_range("village_id", subtree_range(region_code)))
     if status:

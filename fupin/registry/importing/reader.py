@@ -9,6 +9,7 @@
 - `scan_sheet` counts the rows and reads the <mergeCell> list in one fast byte pass (read-only
   mode exposes neither without parsing everything).
 - `cell_value` turns a cell into str / bool / date / None, or raises CellProblem with a message.
+- A .csv file (by its name) is opened as a one-sheet workbook by csvbook.py and read the same way.
 """
 
 import contextlib
@@ -18,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+
+from . import csvbook
 
 MB = 1024 * 1024
 # Uncompressed content may be this many times the allowed file size (xlsx compresses ~5–10×).
@@ -44,6 +47,9 @@ def check_file(path: str | Path, *, max_mb: int | float, name: str | None = None
         raise FileRejected(f"文件“{name}”是空文件")
     with path.open("rb") as f:
         head = f.read(8)
+    if csvbook.is_csv(path, name):
+        csvbook.check_csv(path, head, name=name)
+        return
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRejected(f"文件“{name}”是旧版 Excel（.xls）或加密的工作簿：请在 Excel 中另存为 .xlsx 后再导入")
     if not head.startswith(b"PK"):
@@ -81,12 +87,14 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z]+[0-9]+(?::[A-Za
 
 
 def open_workbook(path: str | Path, *, name: str | None = None):
+    name = name or Path(path).name
+    if csvbook.is_csv(path, name):
+        return csvbook.CsvWorkbook(path, name=name)  # without openpyxl (and numpy): ~1 s less to start
     from unittest import mock
 
     from openpyxl import load_workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    name = name or Path(path).name
     try:
         with mock.patch.object(ReadOnlyWorksheet, "_get_size", _fast_get_size):
             return load_workbook(str(path), read_only=True, data_only=False, keep_links=False)
@@ -107,6 +115,8 @@ class SheetScan:
 def scan_sheet(workbook, worksheet) -> SheetScan:
     """One fast pass over the sheet's raw XML: how many rows, and its merged ranges (read-only
     mode does not expose them). Byte matching, no XML parsing."""
+    if isinstance(worksheet, csvbook.CsvSheet):
+        return SheetScan(csvbook.count_rows(worksheet), [])
     from openpyxl.utils.cell import range_boundaries
 
     path = getattr(worksheet, "_worksheet_path", None)
@@ -286,6 +296,8 @@ class SheetReader:
 
 
 def sheet_reader(worksheet) -> SheetReader:
+    if isinstance(worksheet, csvbook.CsvSheet):
+        return csvbook.CsvSheetReader(worksheet)
     return SheetReader(workbook=worksheet.parent, worksheet=worksheet)
 
 

@@ -5,11 +5,11 @@ from fupin.registry.importing.commands import acting_user, import_with_progress
 
 
 class Command(ReportCommand):
-    help = "导入建档立卡数据（本系统模板或国家监测系统导出的 Excel）；任一行有误则全部不写入"
+    help = "导入建档立卡数据（本系统模板或国家监测系统导出的 Excel，或国家导出格式的 CSV）；任一行有误则全部不写入"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("file", help=".xlsx 文件")
+        parser.add_argument("file", help=".xlsx 或 .csv 文件（CSV：UTF-8 或 GBK 编码）")
         parser.add_argument("--user", required=True, help="操作人用户名（决定管辖范围，并记入审计日志）")
         parser.add_argument("--year", required=True, type=int, help="数据年度（收入、住房、成员年度数据所属年度）")
         parser.add_argument("--registered-year", type=int, default=None,
