@@ -119,4 +119,7 @@ def resolver(keys: list[str] | tuple[str, ...], *, year: int):
                               for k, (_, r) in best.items()}
         return cache[region_code]
 
+    # The regions that have rows of these keys in `year`: a region resolves exactly like the most
+    # specific of its ancestors in this set, so set-based callers can resolve per code range.
+    resolve_for.region_codes = frozenset(by_region)
     return resolve_for

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from fupin.core.clock import today
-from fupin.exits.household import INDICATORS, assess_household, assess_households, policy_rows, summarize
+from fupin.exits.household import INDICATORS, assess_household, region_assessment
 from fupin.policy.selectors import PolicyMissing
 from fupin.regions.selectors import breadcrumb_for, region_access, region_subtree
 from fupin.registry.quality.selectors import quality_default_year
@@ -100,18 +100,18 @@ def region_exit_assessment_view(request, code):
     crumbs = breadcrumb_for(user, region)
     context = {"region": region, "crumbs": crumbs, "year": year, "failed_only": failed_only,
                "columns": [(c, short) for c, _, short in INDICATORS]}
-    try:
-        assessments = assess_households(year=year, region_code=region.code, user=user)
+    try:  # summary and policy rows by one aggregate query; only the page's households are read
+        assessments = region_assessment(year=year, region_code=region.code, user=user)
+        summary = assessments.summary()
     except PolicyMissing as exc:  # no standard for that year in the policy table
         return render(request, "web/household_exit/region.html", {**context, "failure": f"未能评估：{exc}"})
-    listed = [a for a in assessments if not a.passed] if failed_only else assessments
+    listed = assessments.failed() if failed_only else assessments
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
-    policy = policy_rows(assessments, year=year, region_code=region.code)
+    policy = assessments.policy_rows()
     names = _region_names(region, crumbs, {a.village_code for a in page} | {p["region_code"] for p in policy})
     rows = [{"a": a, "village_name": names.get(a.village_code, a.village_code), "failed": a.failed()} for a in page]
     return render(request, "web/household_exit/region.html", {
-        **context, "summary": summarize(assessments), "page": page, "rows": rows,
-        "policy": _policy_table(policy, names)})
+        **context, "summary": summary, "page": page, "rows": rows, "policy": _policy_table(policy, names)})
 
 
 @login_required

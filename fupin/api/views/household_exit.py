@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from fupin.api.pagination import Pagination
 from fupin.core.clock import today
-from fupin.exits.household import assess_household, assess_households, policy_rows, summarize
+from fupin.exits.household import assess_household, region_assessment
 from fupin.policy.selectors import PolicyMissing
 from fupin.registry.quality.selectors import quality_default_year
 from fupin.registry.selectors import household_access, household_years
@@ -128,15 +128,16 @@ class RegionExitAssessmentView(ApiMixin, APIView):
         user = request.user
         region = region_in_scope(user, code)
         year = query.get("year") or quality_default_year(user, region)
-        try:
-            assessments = assess_households(year=year, region_code=region.code, user=user)
+        try:  # summary and policy rows by one aggregate query; only the page's households are read
+            assessments = region_assessment(year=year, region_code=region.code, user=user)
+            summary = assessments.summary()
         except PolicyMissing as exc:
             raise _policy_missing(exc) from None
-        listed = [a for a in assessments if not a.passed] if query["failed"] else assessments
+        listed = assessments.failed() if query["failed"] else assessments
         paginator = Pagination()
         page = paginator.paginate_queryset(listed, request, view=self)
         data = {"region_code": region.code, "year": year, "failed_only": query["failed"],
-                "summary": summarize(assessments), "policy": policy_rows(assessments, year=year, region_code=region.code),
+                "summary": summary, "policy": assessments.policy_rows(),
                 "count": paginator.page.paginator.count, "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "results": [a.as_dict(with_policy=False) for a in page]}

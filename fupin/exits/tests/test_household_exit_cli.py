@@ -107,3 +107,20 @@ def test_an_empty_region_still_shows_its_standard(county):
         ("poverty_line", "000000000000"), ("exit.compulsory_school_age_from", "000000000000"),
         ("exit.compulsory_school_age_to", "000000000000"), ("exit.unsafe_danger_grades", "000000000000")]
     assert "（没有需要评估的贫困户）" in run("--region", "620000", "--year", str(YEAR))
+
+
+@pytest.mark.parametrize("args", [(), ("--failed-only",)])
+def test_streamed_json_is_the_document_json_dumps_would_write(county, args):
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    counts = {}
+    for region in ("610926", "610926100002", "610926101", "620000"):  # 甘肃省: no household
+        out = run("--region", region, "--year", str(YEAR), "--json", *args)
+        assert out == json.dumps(json.loads(out), ensure_ascii=False, cls=DjangoJSONEncoder, indent=2) + "\n"
+        counts[region] = len(json.loads(out)["households"])
+    assert counts == {"610926": 3 if args else 4, "610926100002": 1, "610926101": 1, "620000": 0}
+
+
+def test_a_year_without_a_standard_fails_in_chinese(county):
+    with pytest.raises(CommandError, match="缺少政策参数：poverty_line"):
+        run("--region", "610926", "--year", "2005")

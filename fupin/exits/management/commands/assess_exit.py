@@ -4,14 +4,27 @@ Every poor household (未脱贫, 返贫) under the region against the year's exi
 两不愁, 三保障, 饮水安全), each indicator with the values it used and the policy rows behind
 them. An administrator's tool: it sees the whole region. Names and household numbers are printed,
 ID numbers never.
+
+Streamed: the summary and policy rows come from one aggregate query, then the households are
+written as they are read (chunk by chunk), so a province needs no more memory than a village. The
+JSON document is the same as `json.dumps(..., indent=2)` of the whole report would be.
 """
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+
 from fupin.core.commands import ReportCommand
-from fupin.exits.household import INDICATORS, assess_households, policy_rows, summarize
+from fupin.exits.household import INDICATORS, region_assessment
 from fupin.policy.selectors import PolicyMissing
 from fupin.regions.codes import Level
 
 MARK = {True: "✓", False: "✗"}
+PLACEHOLDER = "\x00households\x00"
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder, indent=2)
 
 
 class Command(ReportCommand):
@@ -26,45 +39,60 @@ class Command(ReportCommand):
     def handle(self, *args, **options):
         region = self.region_option(options)
         year = self.year_option(options)
-
-        def progress(items, total):
-            bar = self.progress(total=total, desc="退出评估", options=options)
-            for item in items:
-                yield item
-                bar.update(1)
-            bar.close()
-
+        failed_only = options["failed_only"]
         try:
-            assessments = assess_households(year=year, region_code=region.code, progress=progress)
-        except PolicyMissing as exc:
+            assessments = region_assessment(year=year, region_code=region.code)
+            summary = assessments.summary()
+            policy = assessments.policy_rows()
+            listed = assessments.failed() if failed_only else assessments
+            bar = self.progress(total=summary["failed"] if failed_only else summary["households"], desc="退出评估",
+                                options=options)
+            if options.get("json"):
+                head = {"ok": True, "year": year,
+                        "region": {"code": region.code, "name": region.name, "level": region.level},
+                        "failed_only": failed_only, "summary": summary, "households": PLACEHOLDER,
+                        "policy": policy}
+                self._json(head, listed, bar)
+            else:
+                self._text(region, year, summary, listed, policy, failed_only, bar)
+            bar.close()
+        except PolicyMissing as exc:  # the region's standard (at once) or a village's (while streaming)
             self.fail({"error": str(exc)}, str(exc), options=options)
-        summary = summarize(assessments)
-        listed = [a for a in assessments if not a.passed] if options["failed_only"] else assessments
-        data = {"ok": True, "year": year,
-                "region": {"code": region.code, "name": region.name, "level": region.level},
-                "failed_only": options["failed_only"], "summary": summary,
-                "households": [a.as_dict(with_policy=False) for a in listed],
-                "policy": policy_rows(assessments, year=year, region_code=region.code)}
-        self.report(data, self._text(region, year, summary, listed, data["policy"], options["failed_only"]),
-                    options=options)
 
-    def _text(self, region, year, summary, listed, policy, failed_only) -> str:
-        level = Level.LABELS.get(region.level, "")
-        lines = [f"{region.name}（{region.code}，{level}）{year} 年度贫困户退出评估",
-                 f"评估 {summary['households']} 户：达到退出标准 {summary['passed']} 户，未达到 {summary['failed']} 户",
-                 "各项未达标户数：" + "，".join(f"{r['short_label']} {r['failed']}" for r in summary["indicators"]),
-                 ""]
-        header = ["户编号", "户主", *(short for _, _, short in INDICATORS), "结果"]
-        lines.append("  ".join(header))
+    def _json(self, head: dict, listed, bar) -> None:
+        before, after = _dumps(head).split(_dumps(PLACEHOLDER))
+        write = self.stdout.write
+        write(before + "[", ending="")
+        first = True
         for a in listed:
-            marks = [MARK[i.passed] for i in a.indicators]
-            lines.append("  ".join([a.household_no, a.head_name, *marks, "达标" if a.passed else "未达标"]))
-            for i in a.failed():
-                lines.append(f"    ✗ {i.label}：{i.reason}")
-        if not listed:
-            lines.append("（没有未达标的户）" if failed_only else "（没有需要评估的贫困户）")
-        lines += ["", "所用政策参数："]
+            item = "\n".join("    " + line for line in _dumps(a.as_dict(with_policy=False)).splitlines())
+            write(("\n" if first else ",\n") + item, ending="")
+            first = False
+            bar.update(1)
+        write("]" if first else "\n  ]", ending="")
+        write(after)
+
+    def _text(self, region, year, summary, listed, policy, failed_only, bar) -> None:
+        level = Level.LABELS.get(region.level, "")
+        write = self.stdout.write
+        write(f"{region.name}（{region.code}，{level}）{year} 年度贫困户退出评估")
+        write(f"评估 {summary['households']} 户：达到退出标准 {summary['passed']} 户，未达到 {summary['failed']} 户")
+        write("各项未达标户数：" + "，".join(f"{r['short_label']} {r['failed']}" for r in summary["indicators"]))
+        write("")
+        write("  ".join(["户编号", "户主", *(short for _, _, short in INDICATORS), "结果"]))
+        empty = True
+        for a in listed:
+            empty = False
+            marks = [MARK[ok] for ok in a.results.values()]
+            write("  ".join([a.household_no, a.head_name, *marks, "达标" if a.passed else "未达标"]))
+            if not a.passed:
+                for i in a.failed():
+                    write(f"    ✗ {i.label}：{i.reason}")
+            bar.update(1)
+        if empty:
+            write("（没有未达标的户）" if failed_only else "（没有需要评估的贫困户）")
+        write("")
+        write("所用政策参数：")
         for p in policy:
             value = "、".join(map(str, p["value"])) if isinstance(p["value"], list) else p["value"]
-            lines.append(f"  {p['key']} = {value}（区划 {p['region_code']}，{p['year_from']} 年起；{p['source']}）")
-        return "\n".join(lines)
+            write(f"  {p['key']} = {value}（区划 {p['region_code']}，{p['year_from']} 年起；{p['source']}）")
