@@ -96,6 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # JIT compilation costs seconds on the correlated subqueries of the statistics refresh and the
+    # cross-check rules (measured: 240k-person refresh 17.5 s with JIT, 8.0 s without) and gains
+    # nothing on queries that read through indexes.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sessions ------------------------------------------------------------------

@@ -52,6 +52,8 @@ MAX_LISTED = 50
 HEADER_SCAN_ROWS = 20
 MB = 1024 * 1024
 Progress = Callable[[int], None]
+# One encoder for every row: json.dumps with options builds a new encoder per call (twice as slow).
+to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class RosterRefused(ValueError):
@@ -342,13 +344,13 @@ class Loader:
                 with raw.copy(f"COPY {RosterRow._meta.db_table} (roster_id, row_no, id_number, name, data, event_date, "
                               "category) FROM STDIN") as copy:
                     for n, idn, name, data, day, cat in self.batch:
-                        copy.write_row((roster_id, n, idn, name, json.dumps(data, ensure_ascii=False), day, cat))
+                        copy.write_row((roster_id, n, idn, name, to_json(data), day, cat))
         else:  # executemany: several times faster than bulk_create for plain rows
             with connection.cursor() as cur:
                 cur.executemany(
                     f"INSERT INTO {RosterRow._meta.db_table} (roster_id, row_no, id_number, name, data, event_date, "
                     "category) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    [(roster_id, n, idn, name, json.dumps(data, ensure_ascii=False), day.isoformat() if day else None,
+                    [(roster_id, n, idn, name, to_json(data), day.isoformat() if day else None,
                       cat) for n, idn, name, data, day, cat in self.batch])
         self.written += len(self.batch)
         self.batch = []

@@ -30,7 +30,7 @@ from fupin.registry.choices import Health
 from fupin.registry.models import Household, Member, MemberYear
 
 from .choices import DatasetKind
-from .loading import DESTITUTE, LOW_INCOME
+from .loading import DESTITUTE, LOW_INCOME, to_json
 from .models import Roster, RosterRow, Suspect
 
 
@@ -352,21 +352,27 @@ def run_rules(roster: Roster, *, year: int | None = None) -> dict:
 
 def _store(roster: Roster, found: list[Suspect]) -> None:
     """Insert the suspects not stored yet. Runs on one roster are serialised by locking it; on
-    PostgreSQL the new ones are written with COPY (10,000 suspects in a fraction of a second)."""
+    PostgreSQL the new ones are written with COPY (10,000 suspects in a fraction of a second), on
+    SQLite with executemany (INSERT OR IGNORE: several times faster than bulk_create)."""
     Roster.objects.select_for_update().filter(pk=roster.pk).values_list("pk").first()
     existing = set(Suspect.objects.filter(roster=roster).values_list("rule", "member_id"))
     new = [s for s in found if (s.rule, s.member_id) not in existing]
-    if connection.vendor != "postgresql":
-        Suspect.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-        return
     now = timezone.now()
     columns = ("rule", "roster_id", "roster_row_id", "household_id", "member_id", "village_code", "year", "reason",
                "inputs", "status", "status_note", "found_at")
-    with connection.cursor() as cur, cur.cursor.copy(
-            f"COPY {Suspect._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+    table = Suspect._meta.db_table
+    if connection.vendor != "postgresql":
+        found_at = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cur:
+            cur.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
+                            f"VALUES ({', '.join(['%s'] * len(columns))})",
+                            [(s.rule, s.roster_id, s.roster_row_id, s.household_id, s.member_id, s.village_code, s.year,
+                              s.reason, to_json(s.inputs), s.status, s.status_note, found_at) for s in new])
+        return
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for s in new:
             copy.write_row((s.rule, s.roster_id, s.roster_row_id, s.household_id, s.member_id, s.village_code, s.year,
-                            s.reason, json.dumps(s.inputs, ensure_ascii=False), s.status, s.status_note, now))
+                            s.reason, to_json(s.inputs), s.status, s.status_note, now))
 
 
 def _totals(roster: Roster) -> dict[str, int]:

@@ -16,7 +16,7 @@ from fupin.ledger.models import LedgerItem
 from fupin.monitoring.models import MonitoringCase
 from fupin.plans.choices import ACTIVE_MEASURE_STATUSES, MeasureStatus
 from fupin.plans.models import PlanMeasure
-from fupin.regions.codes import Level, level_of, prefix_of, subtree_range
+from fupin.regions.codes import CodeRange, Level, level_of, prefix_of, subtree_range
 from fupin.registry.choices import POOR_STATUSES
 from fupin.registry.models import Household, HouseholdStatusEvent
 from fupin.registry.selectors_status import OUT_OF_REGISTRY, _event_persons, persons_on_expr, status_on_expr
@@ -32,9 +32,10 @@ def _add(facts: Facts, code: str, metric: str, key: str, value) -> None:
         facts[(code, metric, key)] += int(value)
 
 
-def base_facts(root_code: str, year: int) -> Facts:
-    """Every metric of `year` for the data recorded under `root_code`, keyed by (code, metric, key)."""
-    codes = subtree_range(root_code)
+def base_facts(root_code: str, year: int, *, codes: CodeRange | None = None) -> Facts:
+    """Every metric of `year` for the data recorded under `root_code` (or only in `codes`, a part of
+    it made of whole counties), keyed by (code, metric, key)."""
+    codes = codes or subtree_range(root_code)
     year_end = date(year, 12, 31)
     facts: Facts = defaultdict(int)
     _households(facts, codes, year, year_end)

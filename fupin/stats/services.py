@@ -8,6 +8,10 @@ or a village (the county decides where the rural population comes from). The reg
 get R's change added (new − old), so refreshing one county keeps its province and the nation
 current without recomputing them; refreshing the same data twice changes nothing. A refresh
 without a region (the nation) is the authoritative full run.
+
+Above county level the subtree is computed and written in batches of whole counties (about
+BATCH_HOUSEHOLDS households each), so memory follows the largest batch, not the subtree: only
+the facts of the regions above county level are kept until the end.
 """
 
 import time
@@ -15,18 +19,30 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
+from fupin.accounts.scope import in_code_range
 from fupin.core.clock import today
-from fupin.regions.codes import NATION_CODE, Level, ancestor_codes, level_of, prefix_of, subtree_range
+from fupin.regions.codes import (
+    NATION_CODE,
+    CodeRange,
+    Level,
+    ancestor_codes,
+    level_of,
+    prefix_of,
+    subtree_range,
+)
 from fupin.regions.models import Region
-from fupin.registry.models import HouseholdStatusEvent
+from fupin.registry.models import Household, HouseholdStatusEvent
 
 from .compute import base_facts
 from .models import RegionYearFact, StatsRefresh
 
 BATCH = 5000
+BATCH_HOUSEHOLDS = 20_000
+ABOVE_COUNTY = [lv for lv in Level.ORDER if Level.depth(lv) < Level.depth(Level.COUNTY)]
 
 
 def refresh_root(code: str | None) -> str:
@@ -62,30 +78,63 @@ def refresh_stats(*, region_code: str | None = None, years: Iterable[int] | None
     root = refresh_root(region_code)
     years = sorted(set(years)) if years else default_years()
     codes = subtree_range(root)
-    regions = dict(Region.objects.filter(code__range=codes.as_tuple()).values_list("code", "level"))
+    # The root and the regions in it above county level: their facts are summed over the batches.
+    top = dict(Region.objects.filter(code__range=codes.as_tuple()).filter(Q(level__in=ABOVE_COUNTY) | Q(code=root))
+               .values_list("code", "level"))
     above = dict(Region.objects.filter(code__in=[c for c in ancestor_codes(root) if c != root])
                  .values_list("code", "level"))
+    batches = _batches(root, codes)
     old_root = _facts_of([root], years, with_code=False)
     old_above = _facts_of(list(above), years, with_code=True)
     RegionYearFact.objects.filter(region_code__range=codes.as_tuple(), year__in=years).delete()
     RegionYearFact.objects.filter(region_code__in=list(above), year__in=years).delete()
     written = 0
     for year in years:
-        rolled = roll_up(base_facts(root, year), regions)
+        upper: dict = defaultdict(int)
+        for batch in batches:
+            regions = dict(Region.objects.filter(code__range=batch.as_tuple()).exclude(code__in=list(top))
+                           .values_list("code", "level"))
+            lower = {}
+            for fact, value in roll_up(base_facts(root, year, codes=batch), {**regions, **top}).items():
+                if fact[0] in top:
+                    upper[fact] += value
+                else:
+                    lower[fact] = value
+            written += _write(lower, regions, year)
         new_above = dict(old_above.get(year, {}))
         for code in above:
             for (metric, key), value in old_root.get(year, {}).items():
                 new_above[(code, metric, key)] = new_above.get((code, metric, key), 0) - value
-            for (c, metric, key), value in rolled.items():
+            for (c, metric, key), value in upper.items():
                 if c == root:
                     new_above[(code, metric, key)] = new_above.get((code, metric, key), 0) + value
-        written += _write(rolled, regions, year) + _write(new_above, above, year)
+        written += _write(upper, top, year) + _write(new_above, above, year)
         if progress:
             progress(1)
     finished = timezone.now()
     return StatsRefresh.objects.create(region_code=root, year_from=years[0], year_to=years[-1], started_at=started,
                                        finished_at=finished, duration_ms=round((time.monotonic() - clock) * 1000),
                                        rows_written=written, actor_name=actor_name[:150])
+
+
+def _batches(root: str, codes: CodeRange) -> list[CodeRange]:
+    """`codes` cut into consecutive ranges of whole counties with about BATCH_HOUSEHOLDS households
+    each (one query); one range for a county or below. A code between counties (a city's own
+    project) falls into the next range: every code is in exactly one."""
+    if Level.depth(level_of(root)) >= Level.depth(Level.COUNTY):
+        return [codes]
+    per_county = (Household.objects.filter(in_code_range("village_id", codes))
+                  .annotate(county=Substr("village_id", 1, Level.PREFIX_LENGTH[Level.COUNTY])).order_by("county")
+                  .values("county").annotate(n=Count("id")).values_list("county", "n"))
+    batches, low, size = [], codes.low, 0
+    for county, n in per_county:
+        size += n
+        high = CodeRange.for_prefix(county).high
+        if size >= BATCH_HOUSEHOLDS and high < codes.high:
+            batches.append(CodeRange(low, high))
+            low, size = str(int(high) + 1).zfill(len(high)), 0
+    batches.append(CodeRange(low, codes.high))
+    return batches
 
 
 def _facts_of(codes: list[str], years: list[int], *, with_code: bool) -> dict[int, dict]:
