@@ -23,6 +23,7 @@ from datetime import date
 from django.db import connection
 
 from fupin.benchmark.context import JobContext, timed_result
+from fupin.core.db import analyze
 from fupin.exits.household import CODES, iter_assessments
 from fupin.policy.models import PolicyValue
 from fupin.regions.codes import subtree_range
@@ -159,11 +160,8 @@ def reference(*, region_code: str, year: int) -> dict:
 def analyze_tables() -> None:
     """PostgreSQL: fresh planner statistics for the tables both sides read (a just-generated
     database may have none yet, and both plans depend on them). Changes no data."""
-    if connection.vendor != "postgresql":
-        return
-    tables = [m._meta.db_table for m in (Household, HouseholdYear, Member, MemberYear, PolicyValue)]
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+    if connection.vendor == "postgresql":
+        analyze(Household, HouseholdYear, Member, MemberYear, PolicyValue)
 
 
 def exit_assessment(*, ctx: JobContext) -> dict:

@@ -42,6 +42,7 @@ from fupin.accounts.roles import Role
 from fupin.accounts.scope import in_code_range
 from fupin.benchmark.context import JobContext
 from fupin.benchmark.server import die_with_parent, group_cpu_seconds, running_server, terminate_raises
+from fupin.core.db import analyze
 from fupin.regions.codes import subtree_range
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Member
@@ -95,11 +96,8 @@ def analyze_tables() -> None:
     """PostgreSQL: fresh planner statistics for the tables the endpoints read. A deployed database has
     them from autovacuum; a just-generated one may not (autovacuum can be off or not yet have run),
     and without them the planner guesses a county's households to be a handful of rows."""
-    if connection.vendor != "postgresql":
-        return
-    tables = [m._meta.db_table for m in (Household, Member, Region, User, ApiToken)]
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+    if connection.vendor == "postgresql":
+        analyze(Household, Member, Region, User, ApiToken)
 
 
 def sample_households(county_code: str, *, n: int = SAMPLE_HOUSEHOLDS) -> list[tuple[int, str, str]]:

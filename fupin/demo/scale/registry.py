@@ -21,11 +21,12 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts.models import User
 from fupin.audit.services import Action, Entry, record_many
+from fupin.core.db import analyze
 from fupin.demo.generator.calibration import (
     DEFAULT_YEARS,
     EVENT_ACTOR,
@@ -161,7 +162,7 @@ def generate_region(*, region_code: str, persons: int, seed: int = 2014, years: 
                 error.generated = done
                 raise error from exc
     if any(not c.get("skipped") for c in counties):
-        _analyze()
+        analyze(Household, Member, HouseholdYear, MemberYear, HouseholdStatusEvent)
     elapsed = time.monotonic() - started
     done = [c for c in counties if not c.get("skipped")]
     summed = ("households", "persons", "member_years", "household_years", "status_events", "cadres",
@@ -175,18 +176,6 @@ def generate_region(*, region_code: str, persons: int, seed: int = 2014, years: 
             "by_cause": dict(sum((Counter(c["by_cause"]) for c in done), Counter())),
             "activity": activity is not None, "elapsed_seconds": round(elapsed, 2),
             "persons_per_second": round(totals["persons"] / elapsed) if elapsed else None}
-
-
-def _analyze() -> None:
-    """Planner statistics for the tables just bulk-loaded: without them (autovacuum off or not yet
-    run) PostgreSQL plans every join over millions of rows as if the tables were empty."""
-    tables = [m._meta.db_table for m in (Household, Member, HouseholdYear, MemberYear, HouseholdStatusEvent)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
-        else:
-            for t in tables:
-                cursor.execute("ANALYZE " + connection.ops.quote_name(t))
 
 
 def _county(unit: Unit, *, share: int, seed: int, years, lines, keys, activity, progress, chunk_persons) -> dict:
