@@ -184,7 +184,7 @@ def reference_csv(path: Path, width: int) -> tuple[float, int, str]:
             seconds = time.perf_counter() - started
         else:
             name = "SQLite: csv module + executemany into a table of text columns, one transaction"
-            placeholders = ", ".join("?" for _ in range(width))
+            markers = ", ".join("?" for _ in range(width))
             started = time.perf_counter()
             with transaction.atomic(), connection.cursor() as cur, path.open(encoding="utf-8-sig", newline="") as f:
                 reader = csv.reader(f)
@@ -193,10 +193,10 @@ def reference_csv(path: Path, width: int) -> tuple[float, int, str]:
                 for record in reader:
                     batch.append(record)
                     if len(batch) >= 5000:
-                        cur.executemany(f"INSERT INTO {STAGING} VALUES ({placeholders})", batch)
+                        cur.executemany(f"INSERT INTO {STAGING} VALUES ({markers})", batch)
                         batch = []
                 if batch:
-                    cur.executemany(f"INSERT INTO {STAGING} VALUES ({placeholders})", batch)
+                    cur.executemany(f"INSERT INTO {STAGING} VALUES ({markers})", batch)
             seconds = time.perf_counter() - started
         with connection.cursor() as cur:
             cur.execute(f"SELECT count(*) FROM {STAGING}")
