@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from fupin.core.bulk import TableWriter
+
 from .chain import row_hash
 from .context import current
 from .models import AuditEvent, AuditHead
@@ -103,8 +105,10 @@ def record_many(*, actor=None, entries: list[Entry], batch_size: int = 2000) -> 
             "before": e.before, "after": e.after, "prev_hash": prev,
         }
         values["hash"] = prev = row_hash(values)
-        rows.append(AuditEvent(**values))
-    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+        rows.append(values)
+    writer = TableWriter(AuditEvent)  # COPY on PostgreSQL: an import writes tens of thousands of entries
+    for start in range(0, len(rows), batch_size):
+        writer.insert(rows[start:start + batch_size], now=now, keep=False)
     head.seq, head.hash = seq, prev
     head.save(update_fields=["seq", "hash"])
     return len(rows)

@@ -4,8 +4,9 @@ members by equality on the normalised ID number (the RosterRow index on id_numbe
 Every rule compares one roster with the *present* members (not marked left, or left after the
 roster's `as_of`) of households whose current status is in `crosscheck.checked_statuses`, under the
 roster's region. The yearly member data (MemberYear) is that of `roster.year` (default the year of
-`as_of`). Findings are bulk-inserted with ignore_conflicts, so a rerun adds nothing (the unique
-constraints on rule + roster + member).
+`as_of`). A rule's matches come from one query (the first matching roster row joined in) and are
+written as plain rows (`storing`); suspects already stored are skipped, so a rerun adds nothing
+(the unique constraints on rule + roster + member).
 
 Policy values may differ below the roster's region (a township's own exempt vehicle types): the
 members are then split by village into groups with the same values, one query per group.
@@ -16,8 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from fupin.accounts.masking import mask_id_number
@@ -31,7 +31,8 @@ from fupin.registry.models import Household, Member, MemberYear
 
 from .choices import DatasetKind
 from .loading import DESTITUTE, LOW_INCOME, to_json
-from .models import Roster, RosterRow, Suspect
+from .models import Roster, RosterRow
+from .storing import Row, fetch, store
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,6 @@ def _who(m: dict) -> str:
     return f"{m['household__head_name']}户成员{m['name']}（{mask_id_number(m['id_number'])}）"
 
 
-def _row_data(row: RosterRow | None) -> dict | None:
-    if row is None:
-        return None
-    return {"row_no": row.row_no, "id_number": row.id_number, "name": row.name, "data": row.data,
-            "event_date": row.event_date.isoformat() if row.event_date else None, "category": row.category}
-
-
 def _registry(m: dict, **extra) -> dict:
     return {"member_id": m["pk"], "name": m["name"], "id_number": m["id_number"],
             "birth_date": m["birth_date"].isoformat(), "left_on": m["left_on"].isoformat() if m["left_on"] else None,
@@ -153,25 +147,29 @@ def _registry(m: dict, **extra) -> dict:
 
 
 class Finder:
+    """Collects the suspects of a run as rows for `storing.store`; `inputs` is built as JSON text (the
+    same text as encoding {rule, year, as_of, roster_row, registry, policy}, with the parts shared by
+    a rule's suspects encoded once)."""
+
     def __init__(self, ctx: Context):
         self.ctx = ctx
-        self.found: list[Suspect] = []
+        self.found: list[tuple] = []
         self.counts: Counter = Counter()
 
-    def add(self, rule: str, members: list[dict], policy: dict, reason, *, extra=None, keys=()) -> None:
-        """Suspects for matched member dicts (with `row_id` when a roster row matched)."""
-        rows = RosterRow.objects.in_bulk([m["row_id"] for m in members if m.get("row_id")])
+    def add(self, rule: str, matched: list[tuple[dict, Row | None]], policy: dict, reason, *, extra=None,
+            keys=()) -> None:
+        """Suspects for `fetch`ed (member values, roster row) pairs; reason(m, row), extra(m) → registry values."""
+        ctx = self.ctx
         policy_rows = [policy[k].explain() for k in ("crosscheck.checked_statuses", *keys)]
-        for m in members:
-            row = rows.get(m.get("row_id"))
-            values = extra(m) if extra else {}
-            self.found.append(Suspect(
-                rule=rule, roster_id=self.ctx.roster.pk, roster_row=row, household_id=m["household_id"],
-                member_id=m["pk"], village_code=m["household__village_id"], year=self.ctx.year,
-                reason=reason(m, row)[:500],
-                inputs={"rule": rule, "year": self.ctx.year, "as_of": self.ctx.roster.as_of.isoformat(),
-                        "roster_row": _row_data(row), "registry": _registry(m, **values), "policy": policy_rows}))
-            self.counts[rule] += 1
+        start = to_json({"rule": rule, "year": ctx.year, "as_of": ctx.roster.as_of.isoformat()})[:-1] + ', "roster_row": '
+        end = f', "policy": {to_json(policy_rows)}}}'
+        roster_id, year, append = ctx.roster.pk, ctx.year, self.found.append
+        for m, row in matched:
+            registry = to_json(_registry(m, **extra(m)) if extra else _registry(m))
+            inputs = f'{start}{row.as_json() if row else "null"}, "registry": {registry}{end}'
+            append((rule, roster_id, row.pk if row else None, m["household_id"], m["pk"], m["household__village_id"],
+                    year, reason(m, row)[:500], inputs))
+        self.counts[rule] += len(matched)
 
 
 def _first(qs: QuerySet, field: str = "pk") -> Subquery:
@@ -193,8 +191,7 @@ def _four_haves(ctx: Context, f: Finder, rule: str, what: str) -> None:
             exempt = list(policy["crosscheck.vehicle_exempt_types"].value)
             row_filter = ~Q(category__in=exempt)
         row = _first(ctx.rows().filter(row_filter))
-        members = list(ctx.members(q, policy).annotate(row_id=row).filter(row_id__isnull=False)
-                       .values(*MEMBER_VALUES, "row_id"))
+        members = fetch(ctx.members(q, policy).annotate(row_id=row).values(*MEMBER_VALUES, "row_id"))
 
         def reason(m, r, what=what):
             detail = "；".join(f"{k}：{v}" for k, v in list(r.data.items())[:3]) if r and r.data else ""
@@ -209,18 +206,17 @@ def _death(ctx: Context, f: Finder) -> None:
     as_of = ctx.roster.as_of
     for q, policy in ctx.groups(()):
         row = _first_row(ctx, event_date__lte=as_of)
-        members = list(ctx.members(q, policy).annotate(row_id=row).filter(row_id__isnull=False)
-                       .values(*MEMBER_VALUES, "row_id"))
+        members = fetch(ctx.members(q, policy).annotate(row_id=row).values(*MEMBER_VALUES, "row_id"))
         f.add("death_registered", members, policy,
               lambda m, r: f"{_who(m)}已于 {r.event_date:%Y-%m-%d} 死亡（死亡人员数据第 {r.row_no} 行），"
                            f"截至 {as_of:%Y-%m-%d} 仍在册，未标注减少")
         died = _first(ctx.rows(), "event_date")
         row = _first(ctx.rows())
         paid = Disbursement.objects.filter(payee_id_number=OuterRef("id_number"), paid_on__gt=OuterRef("died_on"))
-        members = list(ctx.members(q, policy, present=False).annotate(died_on=died, row_id=row)
-                       .filter(died_on__isnull=False).filter(Exists(paid)).values(*MEMBER_VALUES, "row_id", "died_on"))
+        members = fetch(ctx.members(q, policy, present=False).annotate(died_on=died, row_id=row)
+                        .filter(died_on__isnull=False).filter(Exists(paid)).values(*MEMBER_VALUES, "row_id", "died_on"))
         payments: dict[str, list] = {}
-        for d in (Disbursement.objects.filter(payee_id_number__in=[m["id_number"] for m in members])
+        for d in (Disbursement.objects.filter(payee_id_number__in=[m["id_number"] for m, _ in members])
                   .order_by("paid_on", "id").values("pk", "payee_id_number", "paid_on", "amount", "item",
                                                     "location_code")):
             payments.setdefault(d["payee_id_number"], []).append(d)
@@ -247,10 +243,10 @@ def _low_income(ctx: Context, f: Finder) -> None:
         for rule, category, field, label in (
                 ("low_income_unmarked", LOW_INCOME, "on_low_income_support", "享受低保"),
                 ("destitute_unmarked", DESTITUTE, "on_destitute_support", "特困供养")):
-            members = list(ctx.members(q, policy).annotate(row_id=_first_row(ctx, category=category),
-                                                           flag=ctx.year_value(field), year_id=ctx.year_value("pk"))
-                           .filter(row_id__isnull=False).filter(Q(flag__isnull=True) | Q(flag=False))
-                           .values(*MEMBER_VALUES, "row_id", "year_id"))
+            members = fetch(ctx.members(q, policy).annotate(row_id=_first_row(ctx, category=category),
+                                                            flag=ctx.year_value(field), year_id=ctx.year_value("pk"))
+                            .filter(Q(flag__isnull=True) | Q(flag=False))
+                            .values(*MEMBER_VALUES, "row_id", "year_id"))
 
             def reason(m, r, category=category, label=label):
                 state = "没有该年度成员数据" if m["year_id"] is None else f"未标注“{label}”"
@@ -264,13 +260,13 @@ def _low_income(ctx: Context, f: Finder) -> None:
 def _disability(ctx: Context, f: Finder) -> None:
     for q, policy in ctx.groups(()):
         disabled = MemberYear.objects.filter(member_id=OuterRef("pk"), year=ctx.year, health=Health.DISABLED)
-        members = list(ctx.members(q, policy).filter(Exists(disabled)).filter(~Exists(ctx.rows()))
-                       .annotate(grade=ctx.year_value("disability_grade")).values(*MEMBER_VALUES, "grade"))
+        members = fetch(ctx.members(q, policy).filter(Exists(disabled)).filter(~Exists(ctx.rows()))
+                        .annotate(grade=ctx.year_value("disability_grade")).values(*MEMBER_VALUES, "grade"))
         f.add("disability_unregistered", members, policy,
               lambda m, r: f"{_who(m)}{ctx.year} 年健康状况为残疾，但不在残联残疾人名单中",
               extra=lambda m: {"health": Health.DISABLED, "disability_grade": m["grade"] or ""})
-        members = list(ctx.members(q, policy).annotate(row_id=_first_row(ctx, category="否"))
-                       .filter(row_id__isnull=False).values(*MEMBER_VALUES, "row_id"))
+        members = fetch(ctx.members(q, policy).annotate(row_id=_first_row(ctx, category="否"))
+                        .values(*MEMBER_VALUES, "row_id"))
         f.add("disability_no_subsidy", members, policy,
               lambda m, r: f"{_who(m)}在残疾人名单中（第 {r.row_no} 行）登记为未享受残疾人补贴（两项补贴）")
 
@@ -281,8 +277,8 @@ def _school(ctx: Context, f: Finder) -> None:
         low, high = int(policy[keys[0]].value), int(policy[keys[1]].value)
         # Age on 31 December of the year = year − birth year.
         born = (date(ctx.year - high, 1, 1), date(ctx.year - low, 12, 31))
-        members = list(ctx.members(q, policy).filter(birth_date__range=born).filter(~Exists(ctx.rows()))
-                       .annotate(school=ctx.year_value("school_status")).values(*MEMBER_VALUES, "school"))
+        members = fetch(ctx.members(q, policy).filter(birth_date__range=born).filter(~Exists(ctx.rows()))
+                        .annotate(school=ctx.year_value("school_status")).values(*MEMBER_VALUES, "school"))
         f.add("school_not_enrolled", members, policy,
               lambda m, r: f"{_who(m)}{ctx.year} 年 12 月 31 日满 {ctx.year - m['birth_date'].year} 周岁，"
                            f"属义务教育适龄，但不在学籍名单中",
@@ -292,11 +288,11 @@ def _school(ctx: Context, f: Finder) -> None:
 
 def _medical(ctx: Context, f: Finder) -> None:
     for q, policy in ctx.groups(()):
-        members = list(ctx.members(q, policy).filter(~Exists(ctx.rows()))
-                       .annotate(employee=ctx.year_value("employee_medical_insurance"),
-                                 resident=ctx.year_value("resident_medical_insurance"))
-                       .filter(Q(employee__isnull=True) | Q(employee=False))
-                       .values(*MEMBER_VALUES, "employee", "resident"))
+        members = fetch(ctx.members(q, policy).filter(~Exists(ctx.rows()))
+                        .annotate(employee=ctx.year_value("employee_medical_insurance"),
+                                  resident=ctx.year_value("resident_medical_insurance"))
+                        .filter(Q(employee__isnull=True) | Q(employee=False))
+                        .values(*MEMBER_VALUES, "employee", "resident"))
         f.add("no_medical_insurance", members, policy,
               lambda m, r: f"{_who(m)}不在医保参保名单中，{ctx.year} 年也未标注参加城镇职工基本医疗保险",
               extra=lambda m: {"employee_medical_insurance": m["employee"],
@@ -336,9 +332,7 @@ def run_rules(roster: Roster, *, year: int | None = None) -> dict:
     else:
         rule = rules_for(kind)[0]
         _four_haves(ctx, f, rule.code, FOUR_HAVE_TEXT[rule.code])
-    before = Suspect.objects.filter(roster=roster).count()
-    _store(roster, f.found)
-    totals = _totals(roster)
+    totals, before = store(roster, f.found)
     for rule in rules_for(kind):
         summary["rules"][rule.code] = {"title": rule.title, "found": f.counts.get(rule.code, 0),
                                        "total": totals.get(rule.code, 0)}
@@ -348,33 +342,3 @@ def run_rules(roster: Roster, *, year: int | None = None) -> dict:
     roster.match_summary = {**{k: v for k, v in (roster.match_summary or {}).items() if k == "load"}, **summary}
     roster.save(update_fields=["matched_at", "match_summary"])
     return summary
-
-
-def _store(roster: Roster, found: list[Suspect]) -> None:
-    """Insert the suspects not stored yet. Runs on one roster are serialised by locking it; on
-    PostgreSQL the new ones are written with COPY (10,000 suspects in a fraction of a second), on
-    SQLite with executemany (INSERT OR IGNORE: several times faster than bulk_create)."""
-    Roster.objects.select_for_update().filter(pk=roster.pk).values_list("pk").first()
-    existing = set(Suspect.objects.filter(roster=roster).values_list("rule", "member_id"))
-    new = [s for s in found if (s.rule, s.member_id) not in existing]
-    now = timezone.now()
-    columns = ("rule", "roster_id", "roster_row_id", "household_id", "member_id", "village_code", "year", "reason",
-               "inputs", "status", "status_note", "found_at")
-    table = Suspect._meta.db_table
-    if connection.vendor != "postgresql":
-        found_at = connection.ops.adapt_datetimefield_value(now)
-        with connection.cursor() as cur:
-            cur.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
-                            f"VALUES ({', '.join(['%s'] * len(columns))})",
-                            [(s.rule, s.roster_id, s.roster_row_id, s.household_id, s.member_id, s.village_code, s.year,
-                              s.reason, to_json(s.inputs), s.status, s.status_note, found_at) for s in new])
-        return
-    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for s in new:
-            copy.write_row((s.rule, s.roster_id, s.roster_row_id, s.household_id, s.member_id, s.village_code, s.year,
-                            s.reason, to_json(s.inputs), s.status, s.status_note, now))
-
-
-def _totals(roster: Roster) -> dict[str, int]:
-    return dict(Suspect.objects.filter(roster=roster).values("rule").annotate(n=Count("id"))
-                .values_list("rule", "n").order_by())

@@ -17,7 +17,7 @@ Modules, by concept:
 - yearly — a member's data for a year (在校生状况, 文化程度, 劳动能力, insurance, support).
 - income — a household's income for a year, and its members' work away (务工).
 - housing — housing, living conditions and land per year.
-- writer — TableWriter: COPY on PostgreSQL, one executemany INSERT elsewhere.
+- TableWriter (fupin.core.bulk): COPY on PostgreSQL, one executemany INSERT elsewhere.
 - county — the checks, the household loop, batched writing, freezes and statistics.
 
 Years: ages in the yearly data are ages at the end of each year; the family is drawn with ages at
@@ -34,6 +34,8 @@ Audit trail: one entry per household with its members, yearly data and status ev
 year freeze, and one summary (`demo.dataset`, with the statistics and the poor villages).
 """
 
+from fupin.core.bulk import TableWriter
+
 from .calibration import (
     DEFAULT_YEARS,
     MAIN_CAUSE_SHARES,
@@ -44,7 +46,6 @@ from .calibration import (
 from .county import DemoError, generate_county, parse_years
 from .identity import id_prefix_for
 from .planning import apportion
-from .writer import TableWriter
 from .yearly import age_on, is_student
 
 __all__ = [

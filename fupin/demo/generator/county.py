@@ -21,6 +21,7 @@ from django.utils import timezone
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.audit.services import Action, Entry, record, record_many
+from fupin.core.bulk import TableWriter, json_safe
 from fupin.regions.codes import Level, normalize_code, subtree_range
 from fupin.regions.models import Region
 from fupin.registry.choices import (
@@ -65,7 +66,6 @@ from .planning import (
     shuffled_labels,
 )
 from .timeline import Event, build_timeline
-from .writer import TableWriter, json_safe
 from .yearly import member_year, present
 
 BATCH_SIZE = 2000

@@ -117,3 +117,38 @@ def test_income_derivation():
                               "property_income": 300, "transfer_income": 1700}, 3)
     assert net == Decimal("15000.00") and per_capita == Decimal("5000.00")
     assert derive({}, 0) == (Decimal("0.00"), Decimal("0.00"))
+
+
+def _stdnum_verdict(number: str) -> bool:
+    """The rule `validate` caches: stdnum's check, a region code valid at any time accepted."""
+    from stdnum import exceptions
+
+    from fupin.registry.idnumbers import _region_known
+
+    try:
+        ric.validate(number)
+        return True
+    except exceptions.InvalidComponent:
+        try:
+            ric.get_birth_date(number)
+        except exceptions.ValidationError:
+            return False
+        return _region_known(number)
+    except (exceptions.ValidationError, KeyError):
+        return False
+
+
+REGIONS = ("610926", "612427", "610999", "110101", "990000", "640521", "440300", "650102")
+
+
+@given(region=st.sampled_from(REGIONS), born=st.dates(date(1900, 1, 1), date(2030, 12, 31)),
+       seq=st.integers(0, 999), check=st.sampled_from("0123456789X"), bad_month=st.booleans())
+def test_cached_validation_agrees_with_stdnum(region, born, seq, check, bad_month):
+    body = f"{region}{born:%Y}{'13' if bad_month else f'{born:%m}'}{born:%d}{seq:03d}"
+    number = body + check
+    try:
+        validate(number)
+        ours = True
+    except InvalidIdNumber:
+        ours = False
+    assert ours == _stdnum_verdict(number)

@@ -20,7 +20,7 @@ class TableWriter:
     17 fields is most of a minute; here each value is prepared once by its field (dates, decimals and
     JSON) or passed as it is (strings, numbers, booleans), and fields the rows do not carry get their
     model default, so the table stays correct if a field with a default is added. Rows are dicts or
-    objects with attributes named by the fields' `attname`; no primary keys come back. `auto_now`
+    objects with attributes named by the fields' `attname`; `insert_returning_ids` gives back the keys. `auto_now`
     fields get `now`; `auto_now_add` fields too unless the row carries a value (historic events)."""
 
     def __init__(self, model: type[models.Model]):
@@ -32,10 +32,10 @@ class TableWriter:
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"
         self.copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
 
-    def insert(self, rows: Sequence, *, now, keep: bool = True) -> list[dict]:
-        """Insert `rows`; returns each row's Python values by attname (for the audit trail) if `keep`."""
+    def _spec(self, now) -> list[tuple]:
+        """(attname, default, how to prepare: None = as it is, forced: auto_now) per field."""
         conn = self.connection
-        spec = []  # (attname, default, how to prepare: None = as it is, forced: auto_now)
+        spec = []
         for f in self.fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 spec.append((f.attname, now, _timestamp(f, conn, now), f.auto_now))
@@ -45,6 +45,10 @@ class TableWriter:
                 spec.append((f.attname, f.get_default(), _decimal(f, conn), False))
             else:
                 spec.append((f.attname, f.get_default(), partial(_prepared, f, conn), False))
+        return spec
+
+    def _values(self, rows: Sequence, *, now, keep: bool) -> tuple[list[dict], list[list]]:
+        spec = self._spec(now)
         names = [name for name, *_x in spec]
         preps = [prep for _n, _d, prep, _f in spec]
         python_rows, params = [], []
@@ -55,15 +59,58 @@ class TableWriter:
                 python_rows.append(dict(zip(names, raw, strict=True)))
             params.append([value if prep is None and type(value) in _AS_IS_TYPES else _prepare(prep, value)
                            for value, prep in zip(raw, preps, strict=True)])
-        with conn.cursor() as cursor:
+        return python_rows, params
+
+    def insert(self, rows: Sequence, *, now, keep: bool = True) -> list[dict]:
+        """Insert `rows`; returns each row's Python values by attname (for the audit trail) if `keep`."""
+        python_rows, params = self._values(rows, now=now, keep=keep)
+        with self.connection.cursor() as cursor:
             driver = cursor.cursor
-            if conn.vendor == "postgresql" and hasattr(driver, "copy"):  # psycopg 3: COPY, the bulk path
+            if self.connection.vendor == "postgresql" and hasattr(driver, "copy"):  # psycopg 3: COPY
                 with driver.copy(self.copy_sql) as copy:
                     for values in params:
                         copy.write_row(values)
             else:
                 cursor.executemany(self.sql, params)
         return python_rows
+
+    def insert_returning_ids(self, rows: Sequence, *, now) -> tuple[list[int], list[dict]]:
+        """Insert `rows` and give back (their new primary keys in row order, their Python values by
+        attname). PostgreSQL: the keys are drawn from the table's sequence first (nextval over
+        generate_series: exact and safe beside other writers), then COPY with them. Elsewhere:
+        multi-row INSERT … RETURNING (SQLite ≥ 3.35 returns the rows in insertion order, which
+        Django's bulk_create relies on too)."""
+        python_rows, params = self._values(rows, now=now, keep=True)
+        if not params:
+            return [], python_rows
+        conn, qn = self.connection, self.connection.ops.quote_name
+        table, pk = qn(self.model._meta.db_table), self.model._meta.pk.column
+        columns = [pk] + [f.column for f in self.fields]
+        with conn.cursor() as cursor:
+            driver = cursor.cursor
+            if conn.vendor == "postgresql" and hasattr(driver, "copy"):
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [self.model._meta.db_table, pk, len(params)])
+                ids = [r[0] for r in cursor.fetchall()]
+                with driver.copy(f"COPY {table} ({', '.join(qn(c) for c in columns[1:])}, {qn(pk)}) FROM STDIN") \
+                        as copy:
+                    for values, new_id in zip(params, ids, strict=True):
+                        copy.write_row([*values, new_id])
+            else:
+                ids = []
+                width = len(self.fields)
+                per = max(1, (conn.features.max_query_params or 999) // width)
+                row_sql = f"({', '.join(['%s'] * width)})"
+                head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns[1:])}) VALUES "
+                for start in range(0, len(params), per):
+                    chunk = params[start:start + per]
+                    cursor.execute(head + ", ".join([row_sql] * len(chunk)) + f" RETURNING {qn(pk)}",
+                                   [v for values in chunk for v in values])
+                    ids.extend(r[0] for r in cursor.fetchall())
+        for row, new_id in zip(python_rows, ids, strict=True):
+            row[self.model._meta.pk.attname] = new_id
+        return ids, python_rows
+
 
 
 _AS_IS_TYPES = frozenset({str, int, bool, float, type(None)})

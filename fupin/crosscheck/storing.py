@@ -1,0 +1,119 @@
+"""How the rules read their matches and write their suspects, fast (10,000 suspects in well under a second).
+
+`fetch` runs a rule's member query (a `values()` queryset) and, when it has a `row_id` column (the
+first matching roster row), joins that row in the same statement: one query, no `in_bulk` of the
+rows afterwards, each member probing the (id_number, roster) index once. Member values keep
+Django's conversions (dates, booleans on SQLite); the row's `data` is kept as the stored JSON text,
+decoded only when a reason reads it.
+
+`store` writes plain tuples (no model instances) with the `inputs` JSON text already built: COPY
+on PostgreSQL, executemany on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+
+from django.db import connections
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from .loading import to_json
+from .models import Roster, RosterRow, Suspect
+
+ROW_COLUMNS = ("id", "row_no", "id_number", "name", "data", "event_date", "category")
+COLUMNS = ("rule", "roster_id", "roster_row_id", "household_id", "member_id", "village_code", "year", "reason",
+           "inputs", "status", "status_note", "found_at")
+
+
+class Row:
+    """The roster row a member matched: the fields the reasons and inputs use."""
+
+    __slots__ = ("pk", "row_no", "id_number", "name", "data_text", "event_date", "category", "_data")
+
+    def __init__(self, pk, row_no, id_number, name, data, event_date, category):
+        self.pk, self.row_no, self.id_number, self.name, self.category = pk, row_no, id_number, name, category
+        if isinstance(data, str):
+            self.data_text, self._data = data, None
+        else:  # a backend that decodes JSON itself
+            self.data_text, self._data = to_json(data if data is not None else {}), data
+        if isinstance(event_date, str):  # SQLite: ISO text
+            event_date = date.fromisoformat(event_date)
+        self.event_date = event_date
+
+    @property
+    def data(self) -> dict:
+        if self._data is None:
+            self._data = json.loads(self.data_text)
+        return self._data
+
+    def as_json(self) -> str:
+        """The `roster_row` of the inputs: {row_no, id_number, name, data, event_date, category}."""
+        head = to_json({"row_no": self.row_no, "id_number": self.id_number, "name": self.name})
+        tail = to_json({"event_date": self.event_date.isoformat() if self.event_date else None,
+                        "category": self.category})
+        return f'{head[:-1]}, "data": {self.data_text}, {tail[1:]}'
+
+
+def fetch(qs: QuerySet) -> list[tuple[dict, Row | None]]:
+    """[(member values, its roster row or None)] of a `values()` queryset of members, in household
+    then member order. With a `row_id` column, members whose `row_id` is NULL are left out."""
+    conn = connections[qs.db]
+    compiler = qs.order_by().query.get_compiler(using=qs.db)
+    sql, params = compiler.as_sql()
+    select = compiler.select[:compiler.col_count]
+    names = [alias for _, _, alias in select]
+    converters = compiler.get_converters([expr for expr, _, _ in select])
+    q = conn.ops.quote_name
+    order = f"m.{q('household_id')}, m.{q('pk')}"
+    with_row = "row_id" in names
+    if with_row:
+        table = RosterRow._meta.db_table
+        sql = (f"SELECT m.*, {', '.join('r.' + q(c) for c in ROW_COLUMNS)} FROM ({sql}) m "
+               f"INNER JOIN {q(table)} r ON r.{q('id')} = m.{q('row_id')} ORDER BY {order}")
+    else:
+        sql = f"SELECT m.* FROM ({sql}) m ORDER BY {order}"
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    n = len(names)
+    if with_row:
+        return [(dict(zip(names, r[:n], strict=True)), Row(*r[n:])) for r in rows]
+    return [(dict(zip(names, r, strict=True)), None) for r in rows]
+
+
+def store(roster: Roster, found: list[tuple]) -> tuple[dict[str, int], int]:
+    """Insert the suspects (tuples of COLUMNS without status, status_note and found_at) not stored yet.
+    Runs on one roster are serialised by locking it. Returns (the stored suspects per rule, how many
+    there were before)."""
+    conn = connections[Roster.objects.db]
+    Roster.objects.select_for_update().filter(pk=roster.pk).values_list("pk").first()
+    totals = _totals(roster)
+    before = sum(totals.values())
+    if before:
+        existing = set(Suspect.objects.filter(roster=roster).order_by().values_list("rule", "member_id"))
+        found = [s for s in found if (s[0], s[4]) not in existing]
+    now = timezone.now()
+    status, note = Suspect._meta.get_field("status").default, ""
+    table = Suspect._meta.db_table
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for s in found:
+                write((*s, status, note, now))
+    else:
+        found_at = conn.ops.adapt_datetimefield_value(now)
+        with conn.cursor() as cur:
+            cur.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(COLUMNS)}) "
+                            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+                            [(*s, status, note, found_at) for s in found])
+    return dict(Counter(totals) + Counter(s[0] for s in found)), before
+
+
+def _totals(roster: Roster) -> dict[str, int]:
+    return dict(Suspect.objects.filter(roster=roster).values("rule").annotate(n=Count("id"))
+                .values_list("rule", "n").order_by())
