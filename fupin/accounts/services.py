@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.audit.services import Action, Entry, entry_for, record
+from fupin.core.prepared import PreparedQuery
 from fupin.regions.models import Region
 
 from .models import ApiToken, User
@@ -160,13 +161,18 @@ def api_token_create(*, user: User) -> tuple[ApiToken, str]:
     return token, key
 
 
+# Runs on every API request: compiled to SQL once per connection (compiling costs more than the
+# query). key_hash is unique, so it finds at most one token; expiry is checked on the row.
+_TOKEN_BY_HASH = PreparedQuery(lambda key_hash: ApiToken.objects.select_related("user", "user__region")
+                               .filter(key_hash=key_hash, revoked=False))
+
+
 def api_token_user(key: str) -> User | None:
     """The active user a token belongs to, or None if unknown, revoked, expired or disabled."""
-    token = (ApiToken.objects.select_related("user", "user__region")
-             .filter(key_hash=_hash_token(key), revoked=False, expires_at__gt=timezone.now()).first())
-    if token is None or not token.user.is_active:
-        return None
     now = timezone.now()
+    token = next(iter(_TOKEN_BY_HASH(key_hash=_hash_token(key))), None)
+    if token is None or token.expires_at <= now or not token.user.is_active:
+        return None
     if token.user.locked_until and token.user.locked_until > now:
         return None
     # "Last used" to the minute: a committed write on every request would cost more than most reads.

@@ -114,6 +114,12 @@ class MeSerializer(serializers.Serializer):
     def get_capabilities(self, user) -> list[str]:
         return sorted(cap for cap in ROLE_CAPS.get(user.role, ()) if user.can(cap))
 
+    def to_representation(self, user):
+        # What the declared fields give, without building and copying them on every request.
+        return {"id": user.id, "username": _text(user.username), "full_name": _text(user.full_name),
+                "role": _text(user.role), "role_label": _text(user.role_label),
+                "region": _region_brief(user.region), "capabilities": self.get_capabilities(user)}
+
 
 # --- Registry -------------------------------------------------------------------------------
 
@@ -144,6 +150,12 @@ _DATE = serializers.DateField()
 
 def _text(value):
     return None if value is None else str(value)
+
+
+def _region_brief(region) -> dict:
+    """RegionBriefSerializer's output."""
+    return {"code": _text(region.code), "name": _text(region.name), "level": _text(region.level),
+            "level_label": _text(region.level_label)}
 
 
 def _when(field, value):
@@ -180,8 +192,7 @@ class HouseholdBaseSerializer(serializers.ModelSerializer):
         mask, village, helper = _masker(self.context), h.village, h.helper
         return {
             "id": h.id, "household_no": _text(h.household_no),
-            "village": {"code": _text(village.code), "name": _text(village.name), "level": _text(village.level),
-                        "level_label": _text(village.level_label)},
+            "village": _region_brief(village),
             "group_name": _text(h.group_name), "address": _text(h.address), "head_name": _text(h.head_name),
             "phone": mask("phone", h.phone), "bank_name": _text(h.bank_name),
             "bank_account": mask("bank_account", h.bank_account),
