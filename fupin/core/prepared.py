@@ -31,6 +31,7 @@ class _Compiled:
     sql: str
     params: list
     slots: dict[str, list[int]]  # parameter name -> positions in params
+    converters: dict  # column position -> the backend's and the field's value converters
     init_list: list[str]
     fields: slice
     related_populators: list
@@ -62,7 +63,8 @@ class PreparedQuery:
             raise ValueError(f"PreparedQuery：参数 {missing} 未原样出现在编译后的 SQL 参数中")
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        return _Compiled(compiler=compiler, sql=sql, params=params, slots=slots,
+        converters = compiler.get_converters([s[0] for s in select[:compiler.col_count]])
+        return _Compiled(compiler=compiler, sql=sql, params=params, slots=slots, converters=converters,
                          init_list=[f[0].target.attname for f in select[start:end]], fields=slice(start, end),
                          related_populators=get_related_populators(klass_info, select, self.using))
 
@@ -82,7 +84,9 @@ class PreparedQuery:
             rows = cursor.fetchall()
         model = compiled.compiler.klass_info["model"]
         objs = []
-        for row in compiled.compiler.results_iter([rows]):
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        for row in rows:
             obj = model.from_db(self.using, compiled.init_list, row[compiled.fields])
             for populator in compiled.related_populators:
                 populator.populate(row, obj)

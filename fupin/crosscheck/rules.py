@@ -14,6 +14,7 @@ members are then split by village into groups with the same values, one query pe
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -147,29 +148,36 @@ def _registry(m: dict, **extra) -> dict:
 
 
 class Finder:
-    """Collects the suspects of a run as rows for `storing.store`; `inputs` is built as JSON text (the
-    same text as encoding {rule, year, as_of, roster_row, registry, policy}, with the parts shared by
-    a rule's suspects encoded once)."""
+    """Collects a run's matches; `rows()` turns them into suspect rows for `storing.store` while they
+    are written (on PostgreSQL the server stores one chunk while the next is built). `inputs` is
+    built as JSON text: the same text as encoding {rule, year, as_of, roster_row, registry, policy},
+    the parts a rule's suspects share encoded once."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
-        self.found: list[tuple] = []
+        self.batches: list[tuple] = []
         self.counts: Counter = Counter()
 
     def add(self, rule: str, matched: list[tuple[dict, Row | None]], policy: dict, reason, *, extra=None,
             keys=()) -> None:
-        """Suspects for `fetch`ed (member values, roster row) pairs; reason(m, row), extra(m) → registry values."""
-        ctx = self.ctx
+        """Suspects for `fetch`ed (member values, roster row) pairs. reason(m, row) → the text and
+        extra(m) → more registry values are called later, by `rows()`: bind loop variables as defaults."""
         policy_rows = [policy[k].explain() for k in ("crosscheck.checked_statuses", *keys)]
-        start = to_json({"rule": rule, "year": ctx.year, "as_of": ctx.roster.as_of.isoformat()})[:-1] + ', "roster_row": '
-        end = f', "policy": {to_json(policy_rows)}}}'
-        roster_id, year, append = ctx.roster.pk, ctx.year, self.found.append
-        for m, row in matched:
-            registry = to_json(_registry(m, **extra(m)) if extra else _registry(m))
-            inputs = f'{start}{row.as_json() if row else "null"}, "registry": {registry}{end}'
-            append((rule, roster_id, row.pk if row else None, m["household_id"], m["pk"], m["household__village_id"],
-                    year, reason(m, row)[:500], inputs))
+        self.batches.append((rule, matched, policy_rows, reason, extra))
         self.counts[rule] += len(matched)
+
+    def rows(self) -> Iterator[tuple]:
+        """(rule, roster_id, roster_row_id, household_id, member_id, village_code, year, reason, inputs)."""
+        ctx = self.ctx
+        roster_id, year, as_of = ctx.roster.pk, ctx.year, ctx.roster.as_of.isoformat()
+        for rule, matched, policy_rows, reason, extra in self.batches:
+            start = to_json({"rule": rule, "year": year, "as_of": as_of})[:-1] + ', "roster_row": '
+            end = f', "policy": {to_json(policy_rows)}}}'
+            for m, row in matched:
+                registry = to_json(_registry(m, **extra(m)) if extra else _registry(m))
+                yield (rule, roster_id, row.pk if row else None, m["household_id"], m["pk"], m["household__village_id"],
+                       year, reason(m, row)[:500],
+                       f'{start}{row.as_json() if row else "null"}, "registry": {registry}{end}')
 
 
 def _first(qs: QuerySet, field: str = "pk") -> Subquery:
@@ -224,12 +232,12 @@ def _death(ctx: Context, f: Finder) -> None:
         def after(m, payments=payments):
             return [p for p in payments.get(m["id_number"], []) if p["paid_on"] > m["died_on"]]
 
-        def extra(m):
+        def extra(m, after=after):
             return {"payments_after_death": [{"disbursement_id": p["pk"], "paid_on": p["paid_on"].isoformat(),
                                               "amount": str(p["amount"]), "item": p["item"],
                                               "location_code": p["location_code"]} for p in after(m)]}
 
-        def reason(m, r):
+        def reason(m, r, after=after):
             later = after(m)
             total = sum(p["amount"] for p in later)
             return (f"{_who(m)}已于 {m['died_on']:%Y-%m-%d} 死亡（死亡人员数据第 {r.row_no} 行），此后仍领取扶贫资金 "
@@ -332,7 +340,7 @@ def run_rules(roster: Roster, *, year: int | None = None) -> dict:
     else:
         rule = rules_for(kind)[0]
         _four_haves(ctx, f, rule.code, FOUR_HAVE_TEXT[rule.code])
-    totals, before = store(roster, f.found)
+    totals, before = store(roster, f.rows())
     for rule in rules_for(kind):
         summary["rules"][rule.code] = {"title": rule.title, "found": f.counts.get(rule.code, 0),
                                        "total": totals.get(rule.code, 0)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import connections
@@ -95,10 +96,10 @@ def fetch(qs: QuerySet) -> list[tuple[dict, Row | None]]:
     return [(dict(zip(names, r, strict=True)), None) for r in rows]
 
 
-def store(roster: Roster, found: list[tuple]) -> tuple[dict[str, int], int]:
-    """Insert the suspects (tuples of COLUMNS without status, status_note and found_at) not stored yet.
-    Runs on one roster are serialised by locking it. Returns (the stored suspects per rule, how many
-    there were before)."""
+def store(roster: Roster, found: Iterable[tuple]) -> tuple[dict[str, int], int]:
+    """Insert the suspects (tuples of COLUMNS without status, status_note and found_at) not stored yet,
+    consuming `found` while writing. Runs on one roster are serialised by locking it. Returns (the
+    stored suspects per rule, how many there were before)."""
     conn = connections[Roster.objects.db]
     Roster.objects.select_for_update().filter(pk=roster.pk).values_list("pk").first()
     stored = Suspect.objects.filter(roster=roster).order_by()
@@ -108,7 +109,8 @@ def store(roster: Roster, found: list[tuple]) -> tuple[dict[str, int], int]:
     before = sum(totals.values())
     if before:
         existing = set(stored.values_list("rule", "member_id"))
-        found = [s for s in found if (s[0], s[4]) not in existing]
+        found = (s for s in found if (s[0], s[4]) not in existing)
+    new: Counter = Counter()
     now = timezone.now()
     status, note = Suspect._meta.get_field("status").default, ""
     table = Suspect._meta.db_table
@@ -116,14 +118,16 @@ def store(roster: Roster, found: list[tuple]) -> tuple[dict[str, int], int]:
         with conn.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             write = copy.write_row
             for s in found:
+                new[s[0]] += 1
                 write((*s, status, note, now))
     else:
         found_at = conn.ops.adapt_datetimefield_value(now)
+        rows = [(*s, status, note, found_at) for s in found]
+        new.update(s[0] for s in rows)
         with conn.cursor() as cur:
             cur.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(COLUMNS)}) "
-                            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-                            [(*s, status, note, found_at) for s in found])
-    return dict(Counter(totals) + Counter(s[0] for s in found)), before
+                            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})", rows)
+    return dict(Counter(totals) + new), before
 
 
 def _totals(roster: Roster) -> dict[str, int]:

@@ -63,7 +63,7 @@ CARRY_OVER_FIELDS = tuple(n for _, names in HOUSEHOLD_YEAR_FIELDSETS[1:] for n i
 AUDIT_MODELS = {"registry.household": Household, "registry.member": Member,
                 "registry.householdyear": HouseholdYear, "registry.memberyear": MemberYear}
 AUDIT_EXTRA_LABELS = {"reason": "原因", "source": "来源", "members": "家庭成员", "years": "年度数据",
-                      "status_events": "状态变更记录"}
+                      "member_years": "成员年度数据", "status_events": "状态变更记录"}
 AUDIT_SKIPPED = {"id", "created_at", "updated_at", "household_id", "member_id", "prev_hash", "hash"}
 
 

@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+from django.urls import reverse
+
 from fupin.audit.models import AuditEvent
 from fupin.audit.selectors import verify_chain
 from fupin.conftest import make_id_number
@@ -58,8 +60,15 @@ def test_template_import_creates_everything_with_events_and_audit(users, tmp_pat
     events = HouseholdStatusEvent.objects.filter(source="import")
     assert events.count() == 2 and {e.actor_name for e in events} == {"county"}
     created = AuditEvent.objects.filter(action="create")
+    # The template's member sheet comes after the household sheet (another batch): members have
+    # entries of their own; a new household's entry carries its yearly row.
     assert created.filter(object_type="registry.member").count() == 4
-    assert created.filter(object_type="registry.householdyear").count() == 2
+    assert created.filter(object_type="registry.householdyear").count() == 0
+    household_entries = created.filter(object_type="registry.household")
+    assert household_entries.count() == 2
+    for entry in household_entries:
+        assert [y["household_id"] for y in entry.after["years"]] == [int(entry.object_id)]
+        assert entry.after["members"] == [] and entry.after["member_years"] == []
     assert AuditEvent.objects.filter(action="import").count() == 1
     assert verify_chain().ok
 
@@ -171,6 +180,16 @@ def test_national_layout_imports_as_it_is(users, tmp_path):
     wife = MemberYear.objects.get(member__name="吴二")
     assert (wife.labour_capacity, wife.school_status, wife.resident_pension_insurance) == ("weak", "not_student", True)
     assert MemberYear.objects.get(member__name="郑三").school_status == "junior"
+    # One audit entry per new household, carrying every row created for it (in the same batch).
+    entries = AuditEvent.objects.filter(action="create", object_type__startswith="registry.")
+    assert sorted(e.object_type for e in entries) == ["registry.household", "registry.household"]
+    entry = entries.get(object_id=str(a.pk))
+    assert entry.region_code == a.village_id and entry.after["household_no"] == a.household_no
+    assert [y["id"] for y in entry.after["years"]] == [hy.pk]
+    assert sorted(m["name"] for m in entry.after["members"]) == ["吴二", "周一"]
+    assert sorted(my["id"] for my in entry.after["member_years"]) == \
+        sorted(MemberYear.objects.filter(member__household=a).values_list("id", flat=True))
+    assert verify_chain().ok
     # and again: nothing changes
     before = db_state()
     assert run(path, users["county"], year=2021, registered_year=2016).ok
@@ -260,3 +279,12 @@ def test_blank_cells_keep_stored_values_of_fields_with_defaults(users, tmp_path)
     assert h.attribute == "low_income"  # a blank 贫困户属性 does not reset it to 一般贫困户
     assert HouseholdYear.objects.get(household=h).housing_area is None  # a nullable field is cleared
     assert Household.objects.get(household_no="610926100002101").attribute == "general"  # new: the default
+
+
+def test_household_page_shows_an_imported_household_s_creation_entry(client, users, tmp_path):
+    assert run(national_workbook(tmp_path / "national.xlsx", _national_rows()), users["county"], year=2021,
+               registered_year=2016).ok
+    household = Household.objects.get(household_no="610926100001201")
+    client.force_login(users["county"])
+    page = client.get(reverse("web:household", args=[household.pk]) + "?year=2021").content.decode()
+    assert "家庭成员" in page and "2 条" in page and "成员年度数据" in page

@@ -99,12 +99,20 @@ class Writer:
 
     def batch(self, records: list) -> None:
         entries: list[Entry] = []
+        # New households of this batch: their creation entry also carries the yearly rows, members
+        # and members' yearly rows created for them in the same batch (one audit row per household,
+        # not four per person — like the demo generator's). Rows created in a later batch (a
+        # household's members spread over the file) get entries of their own.
+        self.fresh: dict[int, dict] = {}
+        self.fresh_members: dict[int, int] = {}  # member pk → household pk, for members of fresh households
         households = [r for r in records if r[0] == "H"]
         members = [r for r in records if r[0] == "M"]
         if households:
             self._households(households, entries)
         if members:
             self._members(members, entries)
+        for entry in self.fresh.values():
+            entries.append(entry)
         if entries:
             record_many(actor=self.actor, entries=entries)
             self.counts["audit_entries"] += len(entries)
@@ -153,7 +161,8 @@ class Writer:
         if created:
             _ids, rows = self.tables[Household].insert_returning_ids(created, now=self.now)
             for row in rows:
-                entries.append(_created(Household, row, region_code=row["village_id"]))
+                entry = self.fresh[row["id"]] = _created(Household, row, region_code=row["village_id"])
+                entry.after.update(years=[], members=[], member_years=[])
                 events.append(self._event(row["id"], "", row["status"]))
                 by_no[row["household_no"]] = (row["id"], row["village_id"], row["status"])
         if changed:
@@ -215,7 +224,11 @@ class Writer:
         if created:
             _ids, rows = self.tables[HouseholdYear].insert_returning_ids(created, now=self.now)
             for row in rows:
-                entries.append(_created(HouseholdYear, row, region_code=villages[row["household_id"]]))
+                fresh = self.fresh.get(row["household_id"])
+                if fresh is not None:
+                    fresh.after["years"].append(json_safe(row))
+                else:
+                    entries.append(_created(HouseholdYear, row, region_code=villages[row["household_id"]]))
         if changed:
             HouseholdYear.objects.bulk_update(changed, _field_names(HouseholdYear, touched), batch_size=500)
         self.counts["household_years_created"] += len(created)
@@ -254,7 +267,12 @@ class Writer:
             rows = [(new_ids[-key - 1] if key < 0 else key, village, my) for key, village, my in rows]
             villages = [village for key, village, _my in rows_before if key < 0]
             for row, village in zip(written, villages, strict=True):
-                entries.append(_created(Member, row, region_code=village))
+                fresh = self.fresh.get(row["household_id"])
+                if fresh is not None:
+                    fresh.after["members"].append(json_safe(row))
+                    self.fresh_members[row["id"]] = row["household_id"]
+                else:
+                    entries.append(_created(Member, row, region_code=village))
         if changed:
             Member.objects.bulk_update(changed, _field_names(Member, touched), batch_size=500)
         self.counts["members_created"] += len(created)
@@ -290,7 +308,11 @@ class Writer:
         if created:
             _ids, written = self.tables[MemberYear].insert_returning_ids(created, now=self.now)
             for row in written:
-                entries.append(_created(MemberYear, row, region_code=villages[row["member_id"]]))
+                household = self.fresh_members.get(row["member_id"])
+                if household is not None:
+                    self.fresh[household].after["member_years"].append(json_safe(row))
+                else:
+                    entries.append(_created(MemberYear, row, region_code=villages[row["member_id"]]))
         if changed:
             MemberYear.objects.bulk_update(changed, _field_names(MemberYear, touched), batch_size=500)
         self.counts["member_years_created"] += len(created)
