@@ -11,9 +11,12 @@ Each job result is the job's own dict (context.timed_result, or api_latency's sh
 "process": {"wall_seconds", "rss_peak_kb", "exit_code"} measured by the runner.
 
 Memory verdict: a job's peak RSS at the largest scale over its peak RSS at the smallest (4× / 1×
-in a full run). "flat" when it grew by at most MEMORY_TOLERANCE (25 %): the process's fixed cost
-(interpreter, Django, libraries: ~100 MB) dominates and the data adds at most a batch's worth;
-"grows" otherwise — the job holds something proportional to the data.
+in a full run), and the RSS added per row the job handled more (KB per added row, when its row
+count changed with the scale). "flat" when it grew by at most MEMORY_TOLERANCE (25 %) and by at
+most MEMORY_KB_PER_ROW per added row: a job bounded by its batch size adds nothing per row. The
+second test matters for jobs whose rows are few next to the process's fixed cost (interpreter,
+Django, libraries: ~100 MB): 10,000 rows holding 1 KB each add only 10 MB. "grows" otherwise —
+the job holds something proportional to the data.
 
 Rendering (`render_markdown`) is a pure function of the document; `replace_block` swaps the text
 between the README's markers and leaves everything else as it was.
@@ -28,6 +31,7 @@ from pathlib import Path
 
 FORMAT = 1
 MEMORY_TOLERANCE = 0.25
+MEMORY_KB_PER_ROW = 0.5
 START_MARKER = "<!-- bench:start -->"
 END_MARKER = "<!-- bench:end -->"
 BACKEND_LABELS = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
@@ -37,16 +41,21 @@ DATASET_JOB = "generate"
 
 # --- the memory series -----------------------------------------------------------------------
 
-def memory_verdict(rss_by_scale: dict[int, float | None], *, tolerance: float = MEMORY_TOLERANCE) -> dict:
-    """{scale: peak RSS} → growth (largest scale over smallest) and "flat"/"grows" (None: fewer than
-    two scales measured)."""
+def memory_verdict(rss_by_scale: dict[int, float | None], *, rows_by_scale: dict[int, int | None] | None = None,
+                   tolerance: float = MEMORY_TOLERANCE, kb_per_row: float = MEMORY_KB_PER_ROW) -> dict:
+    """{scale: peak RSS in KB} (and {scale: rows handled}) → growth (largest scale over smallest),
+    KB per added row and "flat"/"grows" (None: fewer than two scales measured)."""
     known = {int(s): v for s, v in rss_by_scale.items() if v}
     if len(known) < 2:
-        return {"growth": None, "from_scale": None, "to_scale": None, "verdict": None}
+        return {"growth": None, "from_scale": None, "to_scale": None, "kb_per_added_row": None, "verdict": None}
     lo, hi = min(known), max(known)
     growth = known[hi] / known[lo]
-    return {"growth": round(growth, 3), "from_scale": lo, "to_scale": hi,
-            "verdict": "flat" if growth <= 1 + tolerance else "grows"}
+    rows = rows_by_scale or {}
+    added = (rows.get(hi) or 0) - (rows.get(lo) or 0)
+    per_row = round((known[hi] - known[lo]) / added, 3) if rows.get(hi) and rows.get(lo) and added > 0 else None
+    flat = growth <= 1 + tolerance and (per_row is None or per_row <= kb_per_row)
+    return {"growth": round(growth, 3), "from_scale": lo, "to_scale": hi, "kb_per_added_row": per_row,
+            "verdict": "flat" if flat else "grows"}
 
 
 def _peak_kb(result: dict | None) -> int | None:
@@ -58,6 +67,7 @@ def _peak_kb(result: dict | None) -> int | None:
 def memory_series(runs: list[dict]) -> dict:
     """Per backend and job (the dataset generation included): peak RSS in MB per scale, and the verdict."""
     table: dict[str, dict[str, dict[int, int | None]]] = {}
+    rows: dict[str, dict[str, dict[int, int | None]]] = {}
     for run in runs:
         jobs = {DATASET_JOB: run.get("dataset"), **(run.get("jobs") or {})}
         for name, result in jobs.items():
@@ -65,12 +75,15 @@ def memory_series(runs: list[dict]) -> dict:
             if result is None:
                 continue
             table.setdefault(run["backend"], {}).setdefault(name, {})[int(run["scale"])] = kb
+            count = result.get("rows")
+            rows.setdefault(run["backend"], {}).setdefault(name, {})[int(run["scale"])] = \
+                count if isinstance(count, int) else None
     out: dict = {}
     for backend, jobs in table.items():
         for name, by_scale in jobs.items():
             out.setdefault(backend, {})[name] = {
                 "rss_mb": {str(s): round(by_scale[s] / 1024, 1) if by_scale[s] else None for s in sorted(by_scale)},
-                **memory_verdict(by_scale)}
+                **memory_verdict(by_scale, rows_by_scale=rows[backend][name])}
     return out
 
 
@@ -202,15 +215,17 @@ def render_markdown(document: dict) -> str:
     if memory:
         all_scales = sorted({int(s) for jobs in memory.values() for m in jobs.values() for s in m["rss_mb"]})
         lines += ["", f"Peak memory (RSS of the job's process, MB); flat = at most +{MEMORY_TOLERANCE:.0%} "
-                      "from the smallest to the largest scale:", "",
-                  "| job | backend | " + " | ".join(f"{s}×" for s in all_scales) + " | growth | verdict |",
-                  "| --- | --- | " + " | ".join("---" for _ in all_scales) + " | --- | --- |"]
+                      f"from the smallest to the largest scale and at most {MEMORY_KB_PER_ROW} KB per added row:", "",
+                  "| job | backend | " + " | ".join(f"{s}×" for s in all_scales) + " | growth | KB per added row | verdict |",
+                  "| --- | --- | " + " | ".join("---" for _ in all_scales) + " | --- | --- | --- |"]
         for backend, jobs in memory.items():
             for name, m in jobs.items():
                 cells = " | ".join(_num(m["rss_mb"].get(str(s))) for s in all_scales)
                 growth = f"{m['growth']:.2f}×" if m.get("growth") else "–"
+                per_row = _num(m.get("kb_per_added_row"), 2) if m.get("kb_per_added_row") is not None else "–"
                 verdict = {"flat": "flat", "grows": "**grows**"}.get(m.get("verdict"), "–")
-                lines.append(f"| {name} | {BACKEND_LABELS.get(backend, backend)} | {cells} | {growth} | {verdict} |")
+                lines.append(f"| {name} | {BACKEND_LABELS.get(backend, backend)} | {cells} | {growth} | {per_row} "
+                             f"| {verdict} |")
     if latency:
         lines += ["", "API latency (loopback, locust; ms):", "",
                   "| backend | endpoint | clients | p50 | p95 | req/s | target | met? |",

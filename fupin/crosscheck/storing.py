@@ -36,8 +36,11 @@ class Row:
 
     def __init__(self, pk, row_no, id_number, name, data, event_date, category):
         self.pk, self.row_no, self.id_number, self.name, self.category = pk, row_no, id_number, name, category
-        if isinstance(data, str):
+        if isinstance(data, str) and "\\u" not in data:
             self.data_text, self._data = data, None
+        elif isinstance(data, str):  # written with ASCII escapes (the ORM on SQLite): the loader's text
+            self._data = json.loads(data)
+            self.data_text = to_json(self._data)
         else:  # a backend that decodes JSON itself
             self.data_text, self._data = to_json(data if data is not None else {}), data
         if isinstance(event_date, str):  # SQLite: ISO text

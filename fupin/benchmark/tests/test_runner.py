@@ -59,24 +59,36 @@ def document():
 
 def test_memory_verdict_flat_within_tolerance_and_grows_beyond():
     assert results.memory_verdict({1: 100.0, 2: 110.0, 4: 125.0}) == {
-        "growth": 1.25, "from_scale": 1, "to_scale": 4, "verdict": "flat"}
+        "growth": 1.25, "from_scale": 1, "to_scale": 4, "kb_per_added_row": None, "verdict": "flat"}
     assert results.memory_verdict({1: 100.0, 2: 110.0, 4: 126.0})["verdict"] == "grows"
     assert results.memory_verdict({1: 100.0, 2: 200.0}) == {"growth": 2.0, "from_scale": 1, "to_scale": 2,
-                                                            "verdict": "grows"}
+                                                            "kb_per_added_row": None, "verdict": "grows"}
+
+
+def test_memory_verdict_per_added_row():
+    """A small job that holds ~1 KB per row: +7.5 % of RSS only, but 1 KB per added row — grows."""
+    rss, rows = {1: 140_000, 4: 150_500}, {1: 3_500, 4: 14_000}
+    assert results.memory_verdict(rss, rows_by_scale=rows) == {
+        "growth": 1.075, "from_scale": 1, "to_scale": 4, "kb_per_added_row": 1.0, "verdict": "grows"}
+    assert results.memory_verdict({1: 140_000, 4: 141_000}, rows_by_scale=rows)["verdict"] == "flat"
+    # the same rows at every scale (a fixed-size roster): only the growth counts
+    assert results.memory_verdict(rss, rows_by_scale={1: 1_000, 4: 1_000})["kb_per_added_row"] is None
     assert results.memory_verdict({1: 100.0})["verdict"] is None
     assert results.memory_verdict({1: None, 2: 100.0})["growth"] is None
 
 
 def test_memory_series_per_backend_and_job(document):
     memory = document["memory"]
+    # 100,000 → 120,000 KB for 1,000 → 4,000 rows: 6.7 KB per added row
     assert memory["postgresql"]["import_csv"] == {"rss_mb": {"1": 97.7, "2": 107.4, "4": 117.2}, "growth": 1.2,
-                                                  "from_scale": 1, "to_scale": 4, "verdict": "flat"}
+                                                  "from_scale": 1, "to_scale": 4, "kb_per_added_row": 6.667,
+                                                  "verdict": "grows"}
     assert memory["sqlite"]["import_csv"]["verdict"] == "grows"
     assert memory["sqlite"]["import_csv"]["growth"] == 2.0
     assert memory["postgresql"]["generate"]["rss_mb"] == {"1": 195.3, "2": 390.6, "4": 781.2}
     # measured at one scale only: no verdict
     assert memory["postgresql"]["api_latency"] == {"rss_mb": {"1": 87.9}, "growth": None, "from_scale": None,
-                                                   "to_scale": None, "verdict": None}
+                                                   "to_scale": None, "kb_per_added_row": None, "verdict": None}
 
 
 # --- the document and its files ----------------------------------------------------------------
@@ -113,8 +125,9 @@ def test_render_markdown(document):
             in lines)
     assert "| generate (dataset) | 5.00 s (200 persons/s) | – | – | – | – | – |" in lines
     assert any(line.startswith("| crosscheck | failed: ModuleNotFoundError: x / y") for line in lines)
-    assert "| import_csv | SQLite | 98 | 146 | 195 | 2.00× | **grows** |" in lines
-    assert "| import_csv | PostgreSQL | 98 | 107 | 117 | 1.20× | flat |" in lines
+    assert "| import_csv | SQLite | 98 | 146 | 195 | 2.00× | 33.33 | **grows** |" in lines
+    assert "| import_csv | PostgreSQL | 98 | 107 | 117 | 1.20× | 6.67 | **grows** |" in lines
+    assert "| api_latency | PostgreSQL | 88 | – | – | – | – | – |" in lines
     assert "| PostgreSQL | household_detail | 100 | 18 | 80 | 70.2 | p95 < 100 ms | yes |" in lines
     assert "| SQLite | household_detail | 20 | 12 | 30 | 15.5 | – | – |" in lines
     assert not any("household_search | 100" in line for line in lines)  # no numbers at that level
