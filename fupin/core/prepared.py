@@ -6,10 +6,10 @@ every API request (the token lookup) that compile is paid once per connection in
 built with marker strings, compiled, and each call only binds new values into the compiled SQL and
 turns the rows into model instances the way QuerySet iteration does (converters, select_related).
 
-Only string parameters used as plain lookup values (exact, startswith…) are supported: they pass
-through compilation unchanged on every backend, so each marker is found again among the compiled
-parameters. Anything else (dates, numbers, expressions) belongs in the query itself or is checked
-on the returned objects.
+Only str and int parameters used as plain lookup values (exact, gte, lte… on text, integer and key
+columns) are supported: they pass through compilation unchanged on every backend, so each marker is
+found again among the compiled parameters. Anything else (dates, pattern lookups such as contains,
+expressions) belongs in the query itself or is checked on the returned objects.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class _Compiled:
     compiler: Any
     sql: str
     params: list
+    kinds: dict[str, type]  # parameter name -> str or int
     slots: dict[str, list[int]]  # parameter name -> positions in params
     converters: dict  # column position -> the backend's and the field's value converters
     init_list: list[str]
@@ -39,7 +40,8 @@ class _Compiled:
 
 class PreparedQuery:
     """`build(**values)` returns the QuerySet; calling the PreparedQuery with the same keyword
-    arguments (all str) returns the list of model instances it would yield."""
+    arguments (str or int) returns the list of model instances it would yield. The query's shape must
+    not depend on the values (compile one PreparedQuery per shape)."""
 
     def __init__(self, build: Callable[..., QuerySet], *, using: str = "default"):
         self.build = build
@@ -48,15 +50,18 @@ class PreparedQuery:
         # across reconnects of that connection.
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def _compile(self, connection, names) -> _Compiled:
-        markers = {name: f"fupin-marker-{secrets.token_hex(16)}" for name in names}
+    def _compile(self, connection, kinds: dict[str, type]) -> _Compiled:
+        # Markers no real value is: a random tagged string, or a random integer above 2**52.
+        markers = {name: (f"fupin-marker-{secrets.token_hex(16)}" if kind is str else 2**52 + secrets.randbits(50))
+                   for name, kind in kinds.items()}
         qs = self.build(**markers)
         if qs._known_related_objects or qs.query.annotation_select or qs._prefetch_related_lookups:
             raise ValueError("PreparedQuery：只支持普通模型查询（可带 select_related）")
         compiler = qs.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
         params = list(params)
-        slots = {name: [i for i, p in enumerate(params) if p == marker] for name, marker in markers.items()}
+        slots = {name: [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+                 for name, marker in markers.items()}
         missing = [name for name, at in slots.items() if not at]
         if missing or any(isinstance(p, str) and p.startswith("fupin-marker-") and p not in markers.values()
                           for p in params):
@@ -64,19 +69,23 @@ class PreparedQuery:
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         converters = compiler.get_converters([s[0] for s in select[:compiler.col_count]])
-        return _Compiled(compiler=compiler, sql=sql, params=params, slots=slots, converters=converters,
+        return _Compiled(compiler=compiler, sql=sql, params=params, kinds=dict(kinds), slots=slots,
+                         converters=converters,
                          init_list=[f[0].target.attname for f in select[start:end]], fields=slice(start, end),
                          related_populators=get_related_populators(klass_info, select, self.using))
 
-    def __call__(self, **values: str) -> list:
+    def __call__(self, **values: str | int) -> list:
+        kinds = {}
+        for name, value in values.items():
+            if type(value) not in (str, int):  # not bool, not subclasses
+                raise TypeError(f"PreparedQuery：参数 {name} 应为字符串或整数")
+            kinds[name] = type(value)
         connection = connections[self.using]
         compiled = self._compiled.get(connection)
-        if compiled is None or compiled.slots.keys() != values.keys():
-            compiled = self._compiled[connection] = self._compile(connection, tuple(values))
+        if compiled is None or compiled.kinds != kinds:
+            compiled = self._compiled[connection] = self._compile(connection, kinds)
         params = list(compiled.params)
         for name, value in values.items():
-            if not isinstance(value, str):
-                raise TypeError(f"PreparedQuery：参数 {name} 应为字符串")
             for i in compiled.slots[name]:
                 params[i] = value
         with connection.cursor() as cursor:

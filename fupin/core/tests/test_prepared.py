@@ -40,8 +40,20 @@ def test_same_objects_as_the_queryset(users):
     assert prepared(key_hash=token.key_hash) == []  # the fixed conditions stay in the SQL
 
 
+def test_integer_parameters(users):
+    token, _ = api_token_create(user=users["county"])
+    api_token_create(user=users["county"])
+    prepared = PreparedQuery(lambda user_id, pk: ApiToken.objects.filter(user_id=user_id).exclude(pk=pk).order_by("pk"))
+    want = list(ApiToken.objects.filter(user_id=users["county"].pk).exclude(pk=token.pk).order_by("pk"))
+    assert [t.pk for t in prepared(user_id=users["county"].pk, pk=token.pk)] == [t.pk for t in want] != []
+    assert prepared(user_id=users["township_a"].pk, pk=token.pk) == []
+
+
 def test_rejects_what_it_cannot_bind():
-    with pytest.raises(TypeError):
-        PreparedQuery(_tokens)(key_hash=1)
+    for wrong in (True, None, b"x"):
+        with pytest.raises(TypeError):
+            PreparedQuery(_tokens)(key_hash=wrong)
     with pytest.raises(ValueError):  # contains: the SQL carries %value%, not the value
         PreparedQuery(lambda key_hash: ApiToken.objects.filter(key_hash__contains=key_hash))(key_hash="a")
+    with pytest.raises(ValueError):  # an int compared with a text column is bound as text
+        PreparedQuery(_tokens)(key_hash=1)
