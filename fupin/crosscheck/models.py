@@ -10,6 +10,7 @@ the inputs (registry values, roster row, policy rows) that produced it.
 from django.conf import settings
 from django.db import models
 
+from fupin.core.fields import JSONTextField
 from fupin.registry.models import Household, Member
 
 from .choices import DatasetKind, SuspectStatus
@@ -67,19 +68,22 @@ class RosterRow(models.Model):
 class Suspect(models.Model):
     """疑点: one finding of one rule about one member (or household), from one roster."""
 
-    rule = models.CharField("比对规则", max_length=40, db_index=True)
-    roster = models.ForeignKey(Roster, verbose_name="数据集", on_delete=models.PROTECT, related_name="suspects")
+    rule = models.CharField("比对规则", max_length=40)
+    # No index of their own on roster, roster_row and member (see Meta): the unique constraints start
+    # with the roster; nothing reads suspects by row or member; rows and members are never deleted.
+    roster = models.ForeignKey(Roster, verbose_name="数据集", on_delete=models.PROTECT, related_name="suspects",
+                               db_index=False)
     roster_row = models.ForeignKey(RosterRow, verbose_name="匹配的数据行", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     household = models.ForeignKey(Household, verbose_name="贫困户", on_delete=models.PROTECT, related_name="suspects")
     member = models.ForeignKey(Member, verbose_name="成员", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="suspects")
-    village_code = models.CharField("行政村代码", max_length=12, db_index=True)  # scoping
+                               related_name="suspects", db_index=False)
+    village_code = models.CharField("行政村代码", max_length=12)  # scoping (index below)
     year = models.PositiveSmallIntegerField("年度")
     reason = models.CharField("疑点说明", max_length=500)
-    inputs = models.JSONField("依据", default=dict, blank=True)  # registry values, roster row, policy rows
-    status = models.CharField("处理状态", max_length=20, choices=SuspectStatus.choices, default=SuspectStatus.NEW,
-                              db_index=True)
+    # registry values, roster row, policy rows: read only whole, written by the thousand (text, not jsonb)
+    inputs = JSONTextField("依据", default=dict, blank=True)
+    status = models.CharField("处理状态", max_length=20, choices=SuspectStatus.choices, default=SuspectStatus.NEW)
     status_note = models.CharField("处理说明", max_length=300, blank=True)
     found_at = models.DateTimeField("发现时间", auto_now_add=True)
 
@@ -87,11 +91,15 @@ class Suspect(models.Model):
         verbose_name = "比对疑点"
         verbose_name_plural = "比对疑点"
         ordering = ["village_code", "household_id", "rule", "id"]
+        # Few indexes: a run writes thousands of suspects and each index costs every row. Scoped lists
+        # read in this order (a region's range of village codes); the unique constraints below serve
+        # the lookups by roster (and rule); rule and status alone select too much to be worth one.
+        indexes = [models.Index(fields=["village_code", "household", "rule", "id"], name="suspect_list_order")]
         # A rerun of the same roster finds the same suspects again instead of adding copies.
         constraints = [
-            models.UniqueConstraint(fields=["rule", "roster", "member"], condition=models.Q(member__isnull=False),
+            models.UniqueConstraint(fields=["roster", "rule", "member"], condition=models.Q(member__isnull=False),
                                     name="suspect_unique_member"),
-            models.UniqueConstraint(fields=["rule", "roster", "household"], condition=models.Q(member__isnull=True),
+            models.UniqueConstraint(fields=["roster", "rule", "household"], condition=models.Q(member__isnull=True),
                                     name="suspect_unique_household"),
         ]
 

@@ -123,8 +123,6 @@ def store(roster: Roster, found: Iterable[tuple]) -> tuple[dict[str, int], int]:
     status, note = Suspect._meta.get_field("status").default, ""
     table = Suspect._meta.db_table
     if conn.vendor == "postgresql":
-        from psycopg.types.json import Jsonb
-
         with conn.cursor() as cur:
             # Binary COPY: the server parses no numbers or timestamps (a fifth less time than text);
             # it needs each column's exact type, read from the catalogue.
@@ -136,7 +134,7 @@ def store(roster: Roster, found: Iterable[tuple]) -> tuple[dict[str, int], int]:
                 write = copy.write_row
                 for s in found:
                     new[s[0]] += 1
-                    write((*s[:8], Jsonb(s[8], _as_is), status, note, now))  # inputs: JSON text already
+                    write((*s, status, note, now))
     else:
         found_at = conn.ops.adapt_datetimefield_value(now)
         rows = [(*s, status, note, found_at) for s in found]
@@ -145,10 +143,6 @@ def store(roster: Roster, found: Iterable[tuple]) -> tuple[dict[str, int], int]:
             cur.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(COLUMNS)}) "
                             f"VALUES ({', '.join(['%s'] * len(COLUMNS))})", rows)
     return dict(Counter(totals) + new), before
-
-
-def _as_is(text: str) -> str:
-    return text
 
 
 def _totals(roster: Roster) -> dict[str, int]:
