@@ -94,7 +94,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE avoids "database is locked" when two writers race; WAL lets readers go on.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A page cache of up to 16 MB per connection instead of SQLite's 2 MB: a job's bulk writes
+        # otherwise spill pages to disk before the commit (10,000 cross-check suspects: 0.12 → 0.09 s).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;",
     }
 elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # JIT compilation costs seconds on the correlated subqueries of the statistics refresh and the

@@ -220,7 +220,7 @@ def _four_haves(ctx: Context, f: Finder, rule: str, what: str) -> None:
 
         def reason(m, r, what=what):
             data = r.data if r else None
-            detail = "；".join(f"{k}：{v}" for k, v in islice(data.items(), 3)) if data else ""
+            detail = "；".join([f"{k}：{v}" for k, v in islice(data.items(), 3)]) if data else ""
             if rule == "four_have_vehicle" and r and not r.category:
                 detail = (detail + "；" if detail else "") + "未填车辆类型（按计入处理）"
             return f"{_who(m)}{what}（数据第 {r.row_no} 行{('：' + detail) if detail else ''}）"
