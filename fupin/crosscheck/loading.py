@@ -31,6 +31,7 @@ from django.db import connection
 from stdnum.cn import ric
 
 from fupin.accounts.masking import mask_id_number
+from fupin.core.fields import to_json
 from fupin.registry.idnumbers import InvalidIdNumber, normalize, validate
 
 from .choices import DatasetKind
@@ -52,8 +53,6 @@ MAX_LISTED = 50
 HEADER_SCAN_ROWS = 20
 MB = 1024 * 1024
 Progress = Callable[[int], None]
-# One encoder for every row: json.dumps with options builds a new encoder per call (twice as slow).
-to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class RosterRefused(ValueError):

@@ -69,10 +69,10 @@ class Suspect(models.Model):
     """疑点: one finding of one rule about one member (or household), from one roster."""
 
     rule = models.CharField("比对规则", max_length=40)
-    # No index of their own on roster, roster_row and member (see Meta): the unique constraints start
-    # with the roster; nothing reads suspects by row or member; rows and members are never deleted.
-    roster = models.ForeignKey(Roster, verbose_name="数据集", on_delete=models.PROTECT, related_name="suspects",
-                               db_index=False)
+    # Indexed on its own: the unique constraints below are partial (member set or not), so a query by
+    # roster alone cannot use them. No index on roster_row and member (see Meta): nothing reads
+    # suspects by row or member, and rows and members are never deleted.
+    roster = models.ForeignKey(Roster, verbose_name="数据集", on_delete=models.PROTECT, related_name="suspects")
     roster_row = models.ForeignKey(RosterRow, verbose_name="匹配的数据行", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     household = models.ForeignKey(Household, verbose_name="贫困户", on_delete=models.PROTECT, related_name="suspects")
@@ -93,7 +93,7 @@ class Suspect(models.Model):
         ordering = ["village_code", "household_id", "rule", "id"]
         # Few indexes: a run writes thousands of suspects and each index costs every row. Scoped lists
         # read in this order (a region's range of village codes); the unique constraints below serve
-        # the lookups by roster (and rule); rule and status alone select too much to be worth one.
+        # reruns' lookups by roster and rule; rule and status alone select too much to be worth one.
         indexes = [models.Index(fields=["village_code", "household", "rule", "id"], name="suspect_list_order")]
         # A rerun of the same roster finds the same suspects again instead of adding copies.
         constraints = [

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from fupin.accounts.masking import mask_id_number
 from fupin.accounts.scope import in_code_range
+from fupin.core.fields import to_json
 from fupin.funds.models import Disbursement
 from fupin.policy.models import PolicyValue
 from fupin.policy.selectors import resolve_many, resolver
@@ -32,7 +33,7 @@ from fupin.registry.choices import Health
 from fupin.registry.models import Household, Member, MemberYear
 
 from .choices import DatasetKind
-from .loading import DESTITUTE, LOW_INCOME, to_json
+from .loading import DESTITUTE, LOW_INCOME
 from .models import Roster, RosterRow
 from .storing import Row, enc, fetch, store
 

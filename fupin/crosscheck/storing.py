@@ -23,7 +23,8 @@ from django.db import connections
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from .loading import to_json
+from fupin.core.fields import to_json
+
 from .models import Roster, RosterRow, Suspect
 
 enc = json.encoder.encode_basestring  # what to_json (ensure_ascii=False) writes a string with
