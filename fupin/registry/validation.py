@@ -153,12 +153,45 @@ def _cleaner(field: models.Field) -> Callable:
         def convert(raw):
             return raw
 
+    if isinstance(field, models.BooleanField | models.DecimalField | models.IntegerField | models.DateField) \
+            or (isinstance(field, models.CharField) and field.choices):
+        convert = _remembering(convert)  # free text rarely repeats; the rest does
+
     def clean(raw):
         if raw is None or (isinstance(raw, str) and raw.strip() == ""):
             return on_empty()
         return convert(raw)
 
     return clean
+
+
+MEMO_SIZE = 512  # distinct texts remembered per field (an import repeats 是/否, codes, amounts …)
+
+
+def _remembering(convert: Callable) -> Callable:
+    """`convert` (of a non-blank value) with the outcome for a text remembered — the value or the
+    error's messages — so a file repeating the same cell text in many rows converts it once. The conversions remembered
+    are pure functions of the text and give immutable values (str, bool, int, Decimal, date).
+    Bounded: once MEMO_SIZE texts are known, others are converted every time."""
+    memo: dict[str, tuple[bool, object]] = {}
+
+    def remembered(raw):
+        if type(raw) is not str:
+            return convert(raw)
+        found = memo.get(raw)
+        if found is None:
+            try:
+                found = (True, convert(raw))
+            except ValidationError as exc:
+                found = (False, tuple(exc.messages))
+            if len(memo) < MEMO_SIZE:
+                memo[raw] = found
+        if found[0]:
+            return found[1]
+        messages = found[1]
+        raise ValidationError(messages[0] if len(messages) == 1 else list(messages))
+
+    return remembered
 
 
 def clean_values(model: type[models.Model], data: dict, *, fields: tuple[str, ...] | None = None) -> dict:
