@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from fupin.accounts.masking import mask_id_number
@@ -35,7 +35,7 @@ from fupin.registry.models import Household, Member, MemberYear
 from .choices import DatasetKind
 from .loading import DESTITUTE, LOW_INCOME
 from .models import Roster, RosterRow
-from .storing import Row, enc, fetch, store
+from .storing import Row, enc, fetch, first_of, store
 
 
 @dataclass(frozen=True)
@@ -131,8 +131,13 @@ class Context:
             qs = qs.filter(Q(left_on__isnull=True) | Q(left_on__gt=self.roster.as_of))
         return qs
 
+    def roster_rows(self, **filters) -> QuerySet:
+        """This roster's rows, for `fetch(first_row=…)` to match with each member."""
+        return RosterRow.objects.filter(roster_id=self.roster.pk, **filters)
+
     def rows(self, **filters) -> QuerySet:
-        return RosterRow.objects.filter(roster_id=self.roster.pk, id_number=OuterRef("id_number"), **filters)
+        """This roster's rows with the outer member's ID number (inside Exists or a subquery)."""
+        return self.roster_rows(**filters).filter(id_number=OuterRef("id_number"))
 
     def year_value(self, field: str) -> Subquery:
         return Subquery(MemberYear.objects.filter(member_id=OuterRef("pk"), year=self.year).values(field)[:1])
@@ -198,17 +203,6 @@ class Finder:
                        f'{start}{row.as_json() if row else "null"}, "registry": {registry}{end}')
 
 
-def _first(qs: QuerySet, field: str = "pk") -> Subquery:
-    """The smallest `field` among the matching rows (rows are stored in file order, so Min(pk) is the
-    first row). An aggregate, not ORDER BY … LIMIT 1, so the planner probes the (id_number, roster)
-    index instead of walking another index in order and filtering."""
-    return Subquery(qs.order_by().values("roster_id").annotate(first=Min(field)).values("first"))
-
-
-def _first_row(ctx: Context, **filters) -> Subquery:
-    return _first(ctx.rows(**filters))
-
-
 def _four_haves(ctx: Context, f: Finder, rule: str, what: str) -> None:
     keys = ("crosscheck.vehicle_exempt_types",) if rule == "four_have_vehicle" else ()
     for q, policy in ctx.groups(keys):
@@ -216,8 +210,7 @@ def _four_haves(ctx: Context, f: Finder, rule: str, what: str) -> None:
         if keys:
             exempt = list(policy["crosscheck.vehicle_exempt_types"].value)
             row_filter = ~Q(category__in=exempt)
-        row = _first(ctx.rows().filter(row_filter))
-        members = fetch(ctx.members(q, policy).annotate(row_id=row).values(*MEMBER_VALUES, "row_id"))
+        members = fetch(ctx.members(q, policy).values(*MEMBER_VALUES), first_row=ctx.roster_rows().filter(row_filter))
 
         def reason(m, r, what=what):
             data = r.data if r else None
@@ -232,16 +225,15 @@ def _four_haves(ctx: Context, f: Finder, rule: str, what: str) -> None:
 def _death(ctx: Context, f: Finder) -> None:
     as_of = ctx.roster.as_of
     for q, policy in ctx.groups(()):
-        row = _first_row(ctx, event_date__lte=as_of)
-        members = fetch(ctx.members(q, policy).annotate(row_id=row).values(*MEMBER_VALUES, "row_id"))
+        members = fetch(ctx.members(q, policy).values(*MEMBER_VALUES), first_row=ctx.roster_rows(event_date__lte=as_of))
         f.add("death_registered", members, policy,
               lambda m, r: f"{_who(m)}已于 {r.event_date:%Y-%m-%d} 死亡（死亡人员数据第 {r.row_no} 行），"
                            f"截至 {as_of:%Y-%m-%d} 仍在册，未标注减少")
-        died = _first(ctx.rows(), "event_date")
-        row = _first(ctx.rows())
+        died = first_of(ctx.rows(), "event_date")
         paid = Disbursement.objects.filter(payee_id_number=OuterRef("id_number"), paid_on__gt=OuterRef("died_on"))
-        members = fetch(ctx.members(q, policy, present=False).annotate(died_on=died, row_id=row)
-                        .filter(died_on__isnull=False).filter(Exists(paid)).values(*MEMBER_VALUES, "row_id", "died_on"))
+        members = fetch(ctx.members(q, policy, present=False).annotate(died_on=died)
+                        .filter(died_on__isnull=False).filter(Exists(paid)).values(*MEMBER_VALUES, "died_on"),
+                        first_row=ctx.roster_rows())
         payments: dict[str, list] = {}
         for d in (Disbursement.objects.filter(payee_id_number__in=[m["id_number"] for m, _ in members])
                   .order_by("paid_on", "id").values("pk", "payee_id_number", "paid_on", "amount", "item",
@@ -270,10 +262,9 @@ def _low_income(ctx: Context, f: Finder) -> None:
         for rule, category, field, label in (
                 ("low_income_unmarked", LOW_INCOME, "on_low_income_support", "享受低保"),
                 ("destitute_unmarked", DESTITUTE, "on_destitute_support", "特困供养")):
-            members = fetch(ctx.members(q, policy).annotate(row_id=_first_row(ctx, category=category),
-                                                            flag=ctx.year_value(field), year_id=ctx.year_value("pk"))
+            members = fetch(ctx.members(q, policy).annotate(flag=ctx.year_value(field), year_id=ctx.year_value("pk"))
                             .filter(Q(flag__isnull=True) | Q(flag=False))
-                            .values(*MEMBER_VALUES, "row_id", "year_id"))
+                            .values(*MEMBER_VALUES, "year_id"), first_row=ctx.roster_rows(category=category))
 
             def reason(m, r, category=category, label=label):
                 state = "没有该年度成员数据" if m["year_id"] is None else f"未标注“{label}”"
@@ -292,8 +283,7 @@ def _disability(ctx: Context, f: Finder) -> None:
         f.add("disability_unregistered", members, policy,
               lambda m, r: f"{_who(m)}{ctx.year} 年健康状况为残疾，但不在残联残疾人名单中",
               extra=lambda m: {"health": Health.DISABLED, "disability_grade": m["grade"] or ""})
-        members = fetch(ctx.members(q, policy).annotate(row_id=_first_row(ctx, category="否"))
-                        .values(*MEMBER_VALUES, "row_id"))
+        members = fetch(ctx.members(q, policy).values(*MEMBER_VALUES), first_row=ctx.roster_rows(category="否"))
         f.add("disability_no_subsidy", members, policy,
               lambda m, r: f"{_who(m)}在残疾人名单中（第 {r.row_no} 行）登记为未享受残疾人补贴（两项补贴）")
 

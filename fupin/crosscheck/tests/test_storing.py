@@ -8,7 +8,7 @@ from django.db import connection
 from fupin.core.fields import to_json
 from fupin.crosscheck.choices import DatasetKind
 from fupin.crosscheck.models import Roster, RosterRow, Suspect
-from fupin.crosscheck.rules import MEMBER_VALUES, Context, _first, run_rules
+from fupin.crosscheck.rules import MEMBER_VALUES, Context, run_rules
 from fupin.crosscheck.storing import Row, fetch
 from fupin.policy.models import PolicyValue
 from fupin.policy.selectors import resolve
@@ -62,7 +62,7 @@ def test_fetch_joins_the_first_row_and_converts(users, households):
     ])
     ctx = Context(roster)
     q, policy = ctx.groups(())[0]
-    matched = fetch(ctx.members(q, policy).annotate(row_id=_first(ctx.rows())).values(*MEMBER_VALUES, "row_id"))
+    matched = fetch(ctx.members(q, policy).values(*MEMBER_VALUES), first_row=ctx.roster_rows())
     assert [(m["pk"], r.pk) for m, r in matched] == [(head(a1).pk, rows[0].pk)]
     m, r = matched[0]
     assert m["row_id"] == rows[0].pk and isinstance(m["birth_date"], date) and m["household__village_id"]
