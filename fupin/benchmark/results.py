@@ -166,6 +166,17 @@ def _latency_rows(backend: str, result: dict) -> list[str]:
     return rows
 
 
+def _floor_note(name: str, result: dict) -> str | None:
+    """For an import: what merely writing its rows into the registry tables costs, against the
+    reference — the part of any import's time that no validation strategy can remove."""
+    floor = (result.get("detail") or {}).get("write_floor") or {}
+    if not floor.get("seconds") or not floor.get("floor_vs_reference"):
+        return None
+    return (f"- {name}: writing the same rows into the registry tables alone ({_num(floor.get('rows'))} rows, "
+            f"`INSERT … SELECT`, nothing read or validated) takes {_seconds(floor['seconds'])} = "
+            f"{_num(floor['floor_vs_reference'], 2)}× the reference; ours = {_num(floor.get('ratio'), 2)}× that floor.")
+
+
 def render_markdown(document: dict) -> str:
     """The README block: the machine line and date, per backend the job table at 1× (scale 1, or
     the smallest run), the memory table and the API latency rows."""
@@ -211,6 +222,8 @@ def render_markdown(document: dict) -> str:
                 continue
             lines.append(_timed_row(result) if result.get("ok", True) and "seconds" in result
                          else _failed_row(name, result))
+        floors = [_floor_note(name, result) for name, result in (base.get("jobs") or {}).items()]
+        lines += ["", *filter(None, floors)] if any(floors) else []
     memory = document.get("memory") or {}
     if memory:
         all_scales = sorted({int(s) for jobs in memory.values() for m in jobs.values() for s in m["rss_mb"]})

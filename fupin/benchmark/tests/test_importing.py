@@ -71,6 +71,11 @@ def test_import_job_imports_every_person_and_leaves_the_data_unchanged(county, t
     assert detail["imported"]["member_years_created"] == persons
     assert detail["in_database"] == {"households": households, "persons": persons}
     assert detail["cleanup"]["members"] == persons and detail["cleanup"]["households"] == households
+    # The write floor put back exactly the rows the import wrote (and took its copies away again).
+    floor, imported = detail["write_floor"], detail["imported"]
+    assert floor["rows"] == sum(imported[k] for k in ("households_created", "status_events", "household_years_created",
+                                                      "members_created", "member_years_created"))
+    assert floor["seconds"] > 0 and floor["floor_vs_reference"] > 0
     assert result["target_ratio"] == 2.0 and result["unit"] == "persons"
     assert _snapshot() == before
     assert verify_chain().ok
