@@ -24,8 +24,10 @@ class Household(models.Model):
 
     household_no = models.CharField("户编号", max_length=30, unique=True)
     # The village's 12-digit code is stored here directly (Region's key), so region scoping is a
-    # range condition on this indexed column.
-    village = models.ForeignKey(Region, verbose_name="行政村", on_delete=models.PROTECT, related_name="households")
+    # range condition on this indexed column. Indexed in Meta: a plain b-tree serves the ranges; the
+    # extra LIKE index PostgreSQL would get for a text key (db_index) is never used and slows writes.
+    village = models.ForeignKey(Region, verbose_name="行政村", on_delete=models.PROTECT, related_name="households",
+                                db_index=False)
     group_name = models.CharField("村民小组", max_length=30, blank=True)
     address = models.CharField("住址", max_length=200, blank=True)
     head_name = models.CharField("户主姓名", max_length=50)
@@ -37,7 +39,7 @@ class Household(models.Model):
     attribute = models.CharField("贫困户属性", max_length=20, choices=HouseholdAttribute.choices,
                                  default=HouseholdAttribute.GENERAL)
     status = models.CharField("户状态", max_length=20, choices=HouseholdStatus.choices,
-                              default=HouseholdStatus.NOT_EXITED, db_index=True)
+                              default=HouseholdStatus.NOT_EXITED)  # indexed in Meta (no LIKE index)
     main_cause = models.CharField("主要致贫原因", max_length=20, choices=PovertyCause.choices)
     other_causes = models.JSONField("其他致贫原因", default=list, blank=True)
     registered_year = models.PositiveSmallIntegerField("识别年度")
@@ -56,7 +58,9 @@ class Household(models.Model):
         verbose_name = "贫困户"
         verbose_name_plural = "贫困户"
         ordering = ["household_no"]
-        indexes = [models.Index(fields=["head_name"]), models.Index(fields=["main_cause"]),
+        indexes = [models.Index(fields=["village"], name="household_village"),
+                   models.Index(fields=["status"], name="household_status"),
+                   models.Index(fields=["head_name"]), models.Index(fields=["main_cause"]),
                    models.Index(fields=["attribute"])]
 
     def __str__(self) -> str:
@@ -69,7 +73,7 @@ class Member(models.Model):
     household = models.ForeignKey(Household, verbose_name="所属户", on_delete=models.PROTECT, related_name="members")
     name = models.CharField("姓名", max_length=50)
     id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
-    id_number = models.CharField("证件号码", max_length=20, db_index=True)
+    id_number = models.CharField("证件号码", max_length=20)  # indexed in Meta: equality only, no LIKE index
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices)
@@ -86,7 +90,7 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [models.Index(fields=["id_number"], name="member_id_number"), models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -98,8 +102,9 @@ class HouseholdStatusEvent(models.Model):
     Written only by `registry.services.household_change_status`, which the identification, exit
     and monitoring procedures call; status is never edited directly."""
 
+    # Not indexed on its own: the (household, effective_on) index serves every lookup by household.
     household = models.ForeignKey(Household, verbose_name="贫困户", on_delete=models.PROTECT,
-                                  related_name="status_events")
+                                  related_name="status_events", db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     from_status = models.CharField("原状态", max_length=20, choices=HouseholdStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=HouseholdStatus.choices)

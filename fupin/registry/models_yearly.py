@@ -25,8 +25,9 @@ AREA = {"max_digits": 10, "decimal_places": 2}
 
 
 class HouseholdYear(models.Model):
+    # Not indexed on its own: the unique (household, year) index serves every lookup by household.
     household = models.ForeignKey("registry.Household", verbose_name="贫困户", on_delete=models.PROTECT,
-                                  related_name="years")
+                                  related_name="years", db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     status = models.CharField("年末户状态", max_length=20, choices=HouseholdStatus.choices)
     # Income for the year (yuan). Net and per-capita income are derived, never typed.
@@ -83,7 +84,9 @@ class HouseholdYear(models.Model):
 
 
 class MemberYear(models.Model):
-    member = models.ForeignKey("registry.Member", verbose_name="成员", on_delete=models.PROTECT, related_name="years")
+    # Not indexed on its own: the unique (member, year) index serves every lookup by member.
+    member = models.ForeignKey("registry.Member", verbose_name="成员", on_delete=models.PROTECT, related_name="years",
+                               db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     education = models.CharField("文化程度", max_length=20, choices=Education.choices, blank=True)
     school_status = models.CharField("在校生状况", max_length=20, choices=SchoolStatus.choices,

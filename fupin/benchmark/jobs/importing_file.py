@@ -76,7 +76,9 @@ def header(cols: list[Column]) -> list[str]:
 def id_prefix(region_code: str) -> str:
     """A region code for the new ID numbers that no member of the database uses yet."""
     for prefix in ID_PREFIXES:
-        if prefix[:2] != region_code[:2] and not Member.objects.filter(id_number__startswith=prefix).exists():
+        # A range, not startswith: the ID number index is a plain b-tree (no LIKE index).
+        taken = Member.objects.filter(id_number__gte=prefix, id_number__lt=f"{int(prefix) + 1:06d}").exists()
+        if prefix[:2] != region_code[:2] and not taken:
             return prefix
     raise RuntimeError("找不到未被使用的证件号码地区码，无法生成导入文件")
 

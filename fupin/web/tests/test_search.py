@@ -158,7 +158,7 @@ def test_id_number_search_uses_equality_not_like(users, households):
     assert '"id_number" LIKE' not in sql and '"id_number" IN' in sql
     if connection.vendor == "sqlite":
         plan = qs.explain()
-        assert "USING INDEX registry_member_id_number" in plan
+        assert "USING INDEX member_id_number" in plan
 
 
 def test_name_and_filters_use_no_like_on_indexed_codes(users, households):
