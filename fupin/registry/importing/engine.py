@@ -7,10 +7,11 @@
    sheet, header within the first rows). Unknown template columns, missing required columns,
    repeated columns and merged cells in the data area reject the file.
 3. Pass 1 streams the rows: each is cleaned by registry.validation (the same rules as forms and the
-   API); cleaned rows are spooled to a temporary file, so nothing but small per-household
-   aggregates stays in memory. Then a few IN-queries per batch check what needs the database:
-   village codes / place names in scope, existing households (in scope?), ID numbers registered in
-   another household, frozen years, household size for the year.
+   API); cleaned rows are spooled to a temporary file, and what must be remembered per household
+   and member (first row, head, ID numbers …) goes to a scratch SQLite file (scratch.py), so memory
+   does not grow with the file. Then checks.py goes through the households and members a batch at
+   a time with a few IN-queries: village codes / place names in scope, existing households (in
+   scope?), ID numbers registered in another household, frozen years, household size for the year.
 4. Any problem → nothing is written; an error workbook marks every bad cell (red fill, comment,
    a 错误原因 column). `dry_run` stops after validation.
 5. Pass 2 reads the spool and writes in batches inside ONE transaction: bulk upserts of households
@@ -29,9 +30,10 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fupin.accounts.roles import Cap
-from fupin.accounts.scope import code_in_scope, require
+from fupin.accounts.scope import require
 
 from . import national
+from .checks import check_with_database
 from .layout import (
     ImportResult,
     Problem,
@@ -47,6 +49,7 @@ from .reader import (
     sheet_reader,
 )
 from .reader import open_workbook as _open_workbook
+from .scratch import HInfo, Scratch
 from .template import (
     HOUSEHOLD_SHEET,
 )
@@ -59,22 +62,7 @@ MAX_REPORTED = 500
 Progress = Callable[[str, int, int], None]
 
 
-# --- per-household aggregates ---------------------------------------------------------------
-
-class HInfo:
-    __slots__ = ("sheet", "row", "village", "place", "head_name", "head_row", "year_ids", "fingerprint", "bad",
-                 "pk", "old_village", "size", "declared_head")
-
-    def __init__(self, sheet: str, row: int):
-        self.sheet, self.row = sheet, row
-        self.village = self.place = self.head_name = self.declared_head = None
-        self.head_row = None
-        self.year_ids: set[str] = set()  # members that get a row for the year from the file
-        self.fingerprint = None
-        self.bad = False
-        self.pk = self.old_village = None
-        self.size = 0
-
+# --- per-household fingerprints --------------------------------------------------------------
 
 _KEYS: dict[tuple, tuple] = {}
 
@@ -101,15 +89,12 @@ class Importer:
         self.error_path = Path(error_path) if error_path else None
         self.file_name = file_name or self.path.name
         self.result = ImportResult(ok=False, file_name=self.file_name, year=year, dry_run=dry_run)
-        self.problems: dict[tuple[str, int], list[tuple[int | None, str]]] = {}
         self.error_count = 0
-        self.households: dict[str, HInfo] = {}
-        self.member_rows: dict[tuple[str, str], int] = {}
-        self.id_owner: dict[str, str] = {}
+        # Households, members and problems of the file: on disk while _run runs (scratch.py).
+        self.scratch: Scratch | None = None
         self.specs: list[SheetSpec] = []
         self.rows_read = 0
         self.rows_empty = 0
-        self.members_found: set[tuple[str, str]] = set()
         self._household_cache = None
 
     # problems -------------------------------------------------------------------------------
@@ -119,7 +104,7 @@ class Importer:
             idx = spec.index_of(key_or_index)
             if idx is None:
                 idx = spec.index_of(national.ORIGIN.get(key_or_index))
-        self.problems.setdefault((spec.title, row), []).append((idx, message))
+        self.scratch.add_problem(self._sheet_nos[spec.title], row, idx, message)
         self.error_count += 1
 
     def add_errors(self, spec: SheetSpec, row: int, target: str, exc: ValidationError) -> None:
@@ -172,13 +157,16 @@ class Importer:
             self.specs = [_national_spec(wb)]
         self.result.layout = self.layout
         self.result.ignored_columns = [c for s in self.specs for c in s.ignored]
-        with tempfile.TemporaryFile(prefix="fupin-import-") as spool:
+        self._sheet_nos = {s.title: i for i, s in enumerate(self.specs)}
+        with tempfile.TemporaryFile(prefix="fupin-import-") as spool, Scratch() as scratch:
             self.spool = spool
             self.spooled = 0
+            self.scratch = scratch
             self._pass_validate(wb)
+            scratch.flush()
             if self.rows_read == self.rows_empty:
                 raise FileRejected("文件中没有数据：表头以下全是空行")
-            self._check_with_database()
+            check_with_database(self)
             self.result.counts = self._planned_counts()
             if self.error_count:
                 return self._finish_failed(wb)
@@ -344,11 +332,11 @@ class Importer:
         except ValidationError as exc:
             self.add(spec, number, "household.household_no", exc.messages[0])
             return []
-        if no in self.households:
-            self.add(spec, number, "household.household_no",
-                     f"户编号“{no}”重复（第 {self.households[no].row} 行已有此户）")
+        seen = self.scratch.household(no)
+        if seen is not None:
+            self.add(spec, number, "household.household_no", f"户编号“{no}”重复（第 {seen.row} 行已有此户）")
             return []
-        info = self.households[no] = HInfo(spec.title, number)
+        info = self.scratch.add_household(no, spec.title, number)
         hdata = self._clean_household(spec, number, raw)
         hy_raw = _stated(self._split(data, "household_year"))
         hy = self._clean_year(spec, number, hy_raw, member=False) if hy_raw else None
@@ -369,7 +357,7 @@ class Importer:
             if "meta.household_no" not in bad:
                 self.add(spec, number, "meta.household_no", "户编号不能为空")
             return []
-        info = self.households.get(no)
+        info = self.scratch.household(no)
         if info is None:
             self.add(spec, number, "meta.household_no", f"户编号“{no}”在“{HOUSEHOLD_SHEET}”表中没有对应的行")
             return []
@@ -385,24 +373,21 @@ class Importer:
 
     def _register_member(self, spec, number, no: str, info: HInfo, mdata: dict, my: dict | None) -> bool:
         idn = mdata["id_number"]
-        first = self.member_rows.get((no, idn))
-        if first is not None:
-            self.add(spec, number, "member.id_number", f"证件号码“{idn}”在同一户中重复（第 {first} 行已有）")
-            return False
-        owner = self.id_owner.get(idn)
-        if owner is not None and owner != no:
-            self.add(spec, number, "member.id_number",
-                     f"证件号码“{idn}”同时出现在户编号“{owner}”（第 {self.member_rows[(owner, idn)]} 行）和“{no}”中")
+        seen = self.scratch.member(idn)
+        if seen is not None:
+            owner, first = seen
+            if owner == no:
+                self.add(spec, number, "member.id_number", f"证件号码“{idn}”在同一户中重复（第 {first} 行已有）")
+            else:
+                self.add(spec, number, "member.id_number",
+                         f"证件号码“{idn}”同时出现在户编号“{owner}”（第 {first} 行）和“{no}”中")
             return False
         if mdata.get("relation") == "head":
             if info.head_row is not None:
                 self.add(spec, number, "member.relation", f"一户只能有一名户主（第 {info.head_row} 行已是户主）")
                 return False
             info.head_row = number
-        self.member_rows[(no, idn)] = number
-        self.id_owner[idn] = no
-        if my is not None:
-            info.year_ids.add(idn)
+        self.scratch.add_member(no, idn, number, in_year=my is not None)
         return True
 
     def _national_row(self, spec, number, data, bad) -> list:
@@ -439,10 +424,10 @@ class Importer:
             return []
         no = str(no).strip()
         place = national.Place(*(str(n).strip() if n is not None else "" for n in names))
-        info = self.households.get(no)
+        info = self.scratch.household(no)
         first = info is None
         if first:
-            info = self.households[no] = HInfo(spec.title, number)
+            info = self.scratch.add_household(no, spec.title, number)
             info.place = place
             info.declared_head = declared_head
         failed = bool(bad or errors) or hdata is None or (hy_raw and hy is None)
@@ -482,155 +467,47 @@ class Importer:
         out.append(("M", spec.title, number, no, mdata, my))
         return out
 
-    # checks against the database -------------------------------------------------------------
+    # after the checks ------------------------------------------------------------------------
     def _spec(self, title: str) -> SheetSpec:
         return next(s for s in self.specs if s.title == title)
 
-    def _check_with_database(self) -> None:
-        from fupin.regions.codes import Level, ancestor_codes
-        from fupin.regions.models import Region
-
-        from ..models import Household, Member, MemberYear, YearFreeze
-
-        self.progress("核对数据库", 0, len(self.households))
-        infos = self.households
-        # villages
-        if self.layout == "template":
-            codes = sorted({i.village for i in infos.values() if i.village})
-            found = {}
-            for chunk in _chunks(codes, 1000):
-                found.update(dict(Region.objects.filter(code__in=chunk).values_list("code", "level")))
-            for info in infos.values():
-                if not info.village or info.bad:
-                    continue
-                spec = self._spec(info.sheet)
-                if found.get(info.village) != Level.VILLAGE:
-                    what = "不是行政村" if info.village in found else "不存在"
-                    self.add(spec, info.row, "household.village", f"行政村代码“{info.village}”{what}")
-                    info.bad = True
-                elif not code_in_scope(self.actor, info.village):
-                    self.add(spec, info.row, "household.village", f"行政村“{info.village}”不在您的管辖范围内")
-                    info.bad = True
-        else:
-            places = {i.place for i in infos.values() if i.place and i.place.village and i.place.township}
-            resolved, unresolved = national.resolve_places(places, actor=self.actor)
-            for info in infos.values():
-                if info.place in resolved:
-                    info.village = resolved[info.place]
-                elif info.place in unresolved:
-                    self.add(self._spec(info.sheet), info.row, "nat.village", unresolved[info.place])
-                    info.bad = True
-        # existing households
-        nos = sorted(infos)
-        for chunk in _chunks(nos, 1000):
-            for pk, no, village in Household.objects.filter(household_no__in=chunk).values_list(
-                    "pk", "household_no", "village_id"):
-                info = infos[no]
-                info.pk, info.old_village = pk, village
-                if not code_in_scope(self.actor, village):
-                    self.add(self._spec(info.sheet), info.row, "household.household_no",
-                             f"户编号“{no}”已被您管辖范围以外的户使用，不能导入或修改")
-                    info.bad = True
-        # what a new household must have
-        for no, info in infos.items():
-            if info.pk is not None or info.bad:
-                continue
-            spec = self._spec(info.sheet)
-            if self.layout == "national":
-                if not info.head_name:
-                    self.add(spec, info.row, "nat.relation", f"新户“{no}”没有与户主关系为“户主”的成员")
-                if "household.main_cause" not in spec.has and "nat.risk1" not in spec.has:
-                    self.add(spec, info.row, None, f"新户“{no}”缺少主要致贫原因：文件没有“主要致贫原因”列")
-                if "household.registered_year" not in spec.has and not self.registered_year:
-                    self.add(spec, info.row, None,
-                             f"新户“{no}”缺少识别年度：文件没有“识别年度”列，请在导入时指定识别年度")
-        if self.layout == "national":
-            for info in infos.values():
-                if info.declared_head and info.head_name and info.declared_head != info.head_name:
-                    self.add(self._spec(info.sheet), info.head_row or info.row, "nat.head_name",
-                             f"户主姓名“{info.declared_head}”与户主成员“{info.head_name}”不一致")
-        # ID numbers already registered in another household
-        ids = sorted(self.id_owner)
-        in_db: dict[tuple[int, str], int] = {}
-        self.members_found: set[tuple[str, str]] = set()
-        for chunk in _chunks(ids, 1000):
-            rows = Member.objects.filter(id_number__in=chunk).values_list(
-                "id_number", "household_id", "household__household_no", "household__village_id", "left_on")
-            for idn, hid, hno, village, left_on in rows:
-                no = self.id_owner[idn]
-                key = (hid, idn)
-                if hno == no:
-                    self.members_found.add((no, idn))
-                    in_db[key] = in_db.get(key, 0) + 1
-                    if in_db[key] == 2:
-                        self._member_problem(no, idn, "系统中该户已有两条证件号码相同的成员记录，请先处理后再导入")
-                elif left_on is None:
-                    where = f"户编号“{hno}”" if code_in_scope(self.actor, village) else "您管辖范围以外的户"
-                    self._member_problem(no, idn, f"证件号码“{idn}”已登记在{where}中（未办理减少），同一人不能在两户")
-        # frozen years
-        frozen = set(YearFreeze.objects.filter(year=self.year).values_list("region_code", flat=True))
-        if frozen:
-            for info in infos.values():
-                for village in {info.village, info.old_village} - {None}:
-                    hit = frozen.intersection(ancestor_codes(village))
-                    if hit:
-                        self.add(self._spec(info.sheet), info.row, None,
-                                 f"{self.year} 年度数据已固化（区划 {min(hit)}），不能导入该年度数据")
-                        info.bad = True
-                        break
-        # household size for the year: members in the file ∪ members with data for the year already
-        existing = {info.pk: no for no, info in infos.items() if info.pk is not None}
-        for info in infos.values():
-            info.size = len(info.year_ids)
-        pks = sorted(existing)
-        for chunk in _chunks(pks, 1000):
-            rows = MemberYear.objects.filter(year=self.year, member__household_id__in=chunk).values_list(
-                "member__household_id", "member__id_number")
-            for hid, idn in rows:
-                info = infos[existing[hid]]
-                if idn not in info.year_ids:
-                    info.size += 1
-        self.progress("核对数据库", len(infos), len(infos))
-
-    def _member_problem(self, no: str, idn: str, message: str) -> None:
-        info = self.households[no]
-        row = self.member_rows[(no, idn)]
-        spec = next(s for s in self.specs if s.kind in ("member", "national"))
-        self.add(spec, row, "member.id_number", message)
-        info.bad = True
-
     def _planned_counts(self) -> dict:
+        c = self.scratch.counts()
         return {
             "rows": self.rows_read - self.rows_empty,
             "empty_rows": self.rows_empty,
-            "households": len(self.households),
-            "households_new": sum(1 for i in self.households.values() if i.pk is None),
-            "members": len(self.member_rows),
-            "members_new": len(self.member_rows) - len(self.members_found),
+            "households": c["households"],
+            "households_new": c["households_new"],
+            "members": c["members"],
+            "members_new": c["members"] - c["members_found"],
         }
 
     def _finish_failed(self, wb) -> ImportResult:
         problems = []
-        for (sheet, row), items in sorted(self.problems.items(),
-                                          key=lambda kv: ([s.title for s in self.specs].index(kv[0][0]), kv[0][1])):
-            spec = self._spec(sheet)
-            for idx, message in items:
-                problems.append(Problem(sheet, row, spec.headers.get(idx, "") if idx is not None else "", message))
-                if len(problems) >= MAX_REPORTED:
-                    break
-            if len(problems) >= MAX_REPORTED:
-                break
+        for sheet_no, row, idx, message in self.scratch.problems(MAX_REPORTED):
+            spec = self.specs[sheet_no]
+            problems.append(Problem(spec.title, row, spec.headers.get(idx, "") if idx is not None else "", message))
         self.result.problems = problems
         self.result.error_count = self.error_count
-        rows = len(self.problems)
+        rows = self.scratch.problem_rows()
         self.result.message = f"导入失败，未写入任何数据：{rows} 行共 {self.error_count} 处错误"
         if self.error_path:
             from .writer.errors import write_error_workbook
 
             self.progress("生成错误标注文件", 0, 1)
-            write_error_workbook(self.error_path, wb, self.specs, self.problems)
+            write_error_workbook(self.error_path, wb, self.specs, _ProblemsByRow(self))
             self.result.error_file = str(self.error_path)
         return self.result
+
+
+class _ProblemsByRow:
+    """What write_error_workbook reads, problems.get((sheet title, row)), from the scratch file."""
+
+    def __init__(self, importer: Importer):
+        self.scratch, self.sheet_nos = importer.scratch, importer._sheet_nos
+
+    def get(self, key: tuple[str, int]) -> list[tuple[int | None, str]]:
+        return self.scratch.problems_at(self.sheet_nos[key[0]], key[1])
 
 
 _DEFAULTED: dict[type, frozenset[str]] = {}
@@ -664,11 +541,6 @@ def _stated(raw: dict) -> dict:
     """A row's yearly columns, or {} when every one of them is blank: such a row says nothing about
     the year (no yearly record is made, an existing one keeps its values)."""
     return raw if any(v is not None for v in raw.values()) else {}
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def _summary(c: dict) -> str:

@@ -2,7 +2,9 @@
 
 Called by the engine after pass 1 found no problem. Reads the spooled batches in file order (a
 household's record always precedes its members'), and per batch issues a few IN-queries to load
-what exists, then writes — never a query per row. New rows (most rows of a first import) are
+what exists, then writes — never a query per row. What it needs of households of other batches
+(village, head, size; the key and village written) is read from the import's scratch file, a batch
+at a time, so memory does not grow with the file. New rows (most rows of a first import) are
 plain dicts written by `core.bulk.TableWriter` (COPY on PostgreSQL, keys drawn from the sequence
 first), and their audit entries are built from the same dicts; changed rows go through model
 instances and bulk_update, so their before/after differences are exact.
@@ -89,8 +91,6 @@ class Writer:
         self.year = importer.year
         self.now = timezone.now()
         self.counts: Counter = Counter()
-        # 户编号 → (pk, village code); kept for the members that follow their household.
-        self.hh: dict[str, tuple[int, str]] = {}
         self.reason = f"导入建档立卡数据（{importer.file_name}）"[:300]
         self.tables = {model: TableWriter(model) for model in (Household, HouseholdYear, Member, MemberYear,
                                                                 HouseholdStatusEvent)}
@@ -123,9 +123,10 @@ class Writer:
         nos = [r[3] for r in records]
         existing = {h.household_no: h for h in
                     Household.objects.select_for_update().filter(household_no__in=nos)}
+        infos = imp.scratch.households(nos)
         created, changed, events, touched = [], [], [], set()
         for _, _sheet, _row, no, hdata, _hy, _flags in records:
-            info = imp.households[no]
+            info = infos[no]
             data = dict(hdata)
             status = data.pop("status", None)
             if imp.layout == "national":
@@ -172,9 +173,9 @@ class Writer:
         self.counts["households_created"] += len(created)
         self.counts["households_updated"] += len(changed)
         self.counts["status_events"] += len(events)
-        for no, (pk, village, _status) in by_no.items():
-            self.hh[no] = (pk, village)
-        self._household_years(records, by_no, entries)
+        # for the members that follow, in this batch or a later one
+        imp.scratch.set_written([(no, pk, village) for no, (pk, village, _status) in by_no.items()])
+        self._household_years(records, by_no, infos, entries)
 
     def _event(self, household_id: int, from_status: str, to_status: str) -> dict:
         return {"household_id": household_id, "year": self.year, "from_status": from_status,
@@ -182,8 +183,7 @@ class Writer:
                 "effective_on": today(), "source": StatusChangeSource.IMPORT.value, "reason": self.reason,
                 "actor_id": self.actor.pk, "actor_name": self.actor.username}
 
-    def _household_years(self, records: list, by_no: dict, entries: list) -> None:
-        imp = self.imp
+    def _household_years(self, records: list, by_no: dict, infos: dict, entries: list) -> None:
         pks = [by_no[r[3]][0] for r in records]
         existing = {hy.household_id: hy for hy in
                     HouseholdYear.objects.select_for_update().filter(household_id__in=pks, year=self.year)}
@@ -199,7 +199,7 @@ class Writer:
                 if flags.get(ROAD_NOT_HARDENED) and row.get("access_road", defaults["access_road"]) == RoadType.HARDENED:
                     row["access_road"] = RoadType.NONE.value
                 row["status"] = status
-                row["household_size"] = imp.households[no].size
+                row["household_size"] = infos[no].size
                 row["net_income"], row["per_capita_income"] = derive(
                     {f: row.get(f, defaults[f]) for f in INCOME}, row["household_size"])
                 created.append(row)
@@ -211,7 +211,7 @@ class Writer:
             if flags.get(ROAD_NOT_HARDENED) and hy.access_road == RoadType.HARDENED:
                 hy.access_road = RoadType.NONE.value
             hy.status = status
-            hy.household_size = imp.households[no].size
+            hy.household_size = infos[no].size
             hy.net_income, hy.per_capita_income = derive({f: getattr(hy, f) for f in INCOME}, hy.household_size)
             b, a = _changes(before, hy, HY_FIELDS)
             if not a:
@@ -236,14 +236,15 @@ class Writer:
 
     # members ---------------------------------------------------------------------------------
     def _members(self, records: list, entries: list) -> None:
-        hids = {self.hh[r[3]][0] for r in records}
+        hh = self.imp.scratch.written(r[3] for r in records)
+        hids = {hh[r[3]][0] for r in records}
         ids = {r[4]["id_number"] for r in records}
         existing = {(m.household_id, m.id_number): m for m in
                     Member.objects.select_for_update().filter(household_id__in=hids, id_number__in=ids)}
         created, changed, touched = [], [], set()
         rows = []  # (member pk or the index of the new row, village, yearly data)
         for _, _sheet, _row, no, mdata, my_data in records:
-            hid, village = self.hh[no]
+            hid, village = hh[no]
             m = existing.get((hid, mdata["id_number"]))
             if m is None:
                 created.append({**mdata, "household_id": hid})
