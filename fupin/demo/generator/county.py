@@ -22,6 +22,7 @@ from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.audit.services import Action, Entry, record, record_many
 from fupin.core.bulk import TableWriter, json_safe
+from fupin.core.db import analyze
 from fupin.regions.codes import Level, normalize_code, subtree_range
 from fupin.regions.models import Region
 from fupin.registry.choices import (
@@ -175,6 +176,10 @@ def generate_county(*, county_code: str, households: int, seed: int = 2014,
         POVERTY_LINE.use_region(county.code)
         stats = _generate(county=county, villages=villages, townships=townships, households=households,
                           seed=seed, years=years, progress=progress)
+        # Planner statistics for what was just written: PostgreSQL may have analyzed these tables
+        # while they were empty, and would then plan the joins that follow (the other demo data,
+        # statistics, region exits) as over one row each — nested loops over every row.
+        analyze(Household, HouseholdYear, Member, MemberYear, HouseholdStatusEvent)
     stats["elapsed_seconds"] = round(time.monotonic() - started, 2)
     return stats
 
